@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* The avshadow command: replay, graph, convert. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: avshadow COMMAND [OPTIONS] ...\n"
+	      "\n"
+	      "commands:\n"
+	      "  replay [--check] [--top N] INPUT\n"
+	      "      rebuild the shadow from INPUT (a trace or the text form)\n"
+	      "      and print a summary of the rmap graph and its walk cost\n"
+	      "  graph [--at LABEL] [--format json|text] INPUT\n"
+	      "      print the anon_vma graph at the end, or after the last\n"
+	      "      checkpoint named LABEL\n"
+	      "  convert --to text|binary INPUT OUTPUT\n"
+	      "      convert an event stream between its two forms\n"
+	      "\n"
+	      "INPUT may be - for standard input.  Exit status: 0 ok, 1 a\n"
+	      "check failed, 2 bad usage or unreadable input.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "graph"))
+		return cmd_graph(argc - 1, argv + 1);
+	if (!strcmp(cmd, "convert"))
+		return cmd_convert(argc - 1, argv + 1);
+	fprintf(stderr, "avshadow: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Anon folios and the ptes that map them: mm/rmap.c (the folio side) and
+ * the pte loops of mm/memory.c (zap_pte_range, copy_present_pte,
+ * copy_nonpresent_pte) and mm/mremap.c (move_ptes).
+ */
+#include "internal.h"
+
+struct avs_folio *avs_folio_alloc(struct avs_shadow *sh, unsigned order)
+{
+	struct avs_folio *f = avs_alloc(sh, AVS_MEM_FOLIO, sizeof(*f));
+
+	f->order = (uint16_t)order;
+	f->id = ++sh->next_id;
+	f->flags = AVS_FOLIO_IN_CORE;
+	INIT_LIST_HEAD(&f->anon_node);
+	sh->counts.folios++;
+	return f;
+}
+
+/* folio->mapping := av, keeping each anon_vma's list of its folios. */
+void avs_folio_set_mapping(struct avs_shadow *sh, struct avs_folio *folio,
+			   struct avs_anon_vma *av)
+{
+	(void)sh;
+	if (folio->anon_vma == av)
+		return;
+	if (folio->anon_vma) {
+		list_del(&folio->anon_node);
+		folio->anon_vma->nr_folios--;
+	}
+	folio->anon_vma = av;
+	if (av) {
+		list_add_tail(&folio->anon_node, &av->folios);
+		av->nr_folios++;
+	}
+}
+
+/*
+ * mm/rmap.c: folio_add_new_anon_rmap() -> __folio_set_anon().  An
+ * exclusive folio goes to the VMA's own anon_vma; a folio that may be
+ * shared goes to the root, the one anon_vma every VMA of the family chains.
+ */
+void folio_add_new_anon_rmap(struct avs_shadow *sh, struct avs_folio *folio,
+			     struct avs_vma *vma, uint64_t addr,
+			     bool exclusive)
+{
+	struct avs_anon_vma *av = vma->anon_vma;
+	uint64_t base = addr & ~((AVS_PAGE_SIZE << folio->order) - 1);
+
+	if (!exclusive)
+		av = av->root;
+	avs_folio_set_mapping(sh, folio, av);
+	folio->index = linear_page_index(vma, base);
+	folio->flags |= AVS_FOLIO_IN_CORE;
+	if (exclusive)
+		folio->flags |= AVS_FOLIO_EXCLUSIVE;
+	else
+		folio->flags &= ~AVS_FOLIO_EXCLUSIVE;
+}
+
+/* mm/rmap.c: folio_move_anon_rmap(): a folio only this VMA maps moves to
+ * the VMA's own anon_vma (c44b674323f4). */
+void folio_move_anon_rmap(struct avs_shadow *sh, struct avs_folio *folio,
+			  struct avs_vma *vma)
+{
+	avs_folio_set_mapping(sh, folio, vma->anon_vma);
+}
+
+void avs_folio_put_if_unused(struct avs_shadow *sh, struct avs_folio *folio)
+{
+	if (folio->mapcount || folio->swapcount)
+		return;
+	avs_folio_set_mapping(sh, folio, NULL);
+	if (folio->pfn)
+		HASH_DELETE(pfn_hh, sh->folios_by_pfn, folio);
+	sh->counts.folios--;
+	avs_free(sh, AVS_MEM_FOLIO, folio, sizeof(*folio));
+}
+
+/* zap_pte_range() for one pte: the folio loses a mapping (or the swap
+ * entry a reference) and is freed when nothing refers to it. */
+void avs_zap_pte(struct avs_shadow *sh, struct avs_mm *mm, uint64_t addr)
+{
+	avs_pte_t pte = avs_pte_get(mm, addr);
+	struct avs_folio *f = avs_pte_folio(pte);
+
+	if (pte == AVS_PTE_NONE)
+		return;
+	avs_pte_set(sh, mm, addr, AVS_PTE_NONE);
+	if (!f)
+		return;
+	if (avs_pte_is_swap(pte))
+		f->swapcount--;
+	else
+		f->mapcount--;
+	avs_folio_put_if_unused(sh, f);
+}
+
+void avs_zap_range(struct avs_shadow *sh, struct avs_mm *mm, uint64_t start,
+		   uint64_t end)
+{
+	uint64_t a = start;
+
+	while (avs_pte_next(mm, &a, end)) {
+		avs_zap_pte(sh, mm, a);
+		a += AVS_PAGE_SIZE;
+	}
+}
+
+/* mm/mremap.c: move_ptes(): ptes move, folios (and folio->index) stay. */
+void avs_move_ptes(struct avs_shadow *sh, struct avs_mm *mm, uint64_t old,
+		   uint64_t new, uint64_t len)
+{
+	uint64_t a = old;
+
+	if (new > old && new < old + len) {	/* overlap: move from the top */
+		for (a = old + len; a > old; a -= AVS_PAGE_SIZE) {
+			avs_pte_t pte = avs_pte_get(mm, a - AVS_PAGE_SIZE);
+
+			avs_pte_set(sh, mm, a - AVS_PAGE_SIZE, AVS_PTE_NONE);
+			avs_pte_set(sh, mm, new + (a - AVS_PAGE_SIZE - old), pte);
+		}
+		return;
+	}
+	while (avs_pte_next(mm, &a, old + len)) {
+		avs_pte_t pte = avs_pte_get(mm, a);
+
+		avs_pte_set(sh, mm, a, AVS_PTE_NONE);
+		avs_pte_set(sh, mm, new + (a - old), pte);
+		a += AVS_PAGE_SIZE;
+	}
+}
+
+/*
+ * mm/memory.c: copy_page_range() for one VMA at fork.  An anon folio
+ * becomes shared: both ptes map it and it loses PageAnonExclusive
+ * (folio_try_dup_anon_rmap_pte).  A swap entry gains a reference and both
+ * copies lose the exclusive marker (copy_nonpresent_pte).
+ */
+void avs_copy_page_range(struct avs_shadow *sh, struct avs_vma *dst,
+			 struct avs_vma *src)
+{
+	struct avs_mm *smm = src->vm_mm, *dmm = dst->vm_mm;
+	uint64_t a = src->vm_start;
+
+	while (avs_pte_next(smm, &a, src->vm_end)) {
+		avs_pte_t pte = avs_pte_get(smm, a);
+		struct avs_folio *f = avs_pte_folio(pte);
+
+		if (f && avs_pte_is_swap(pte)) {
+			pte &= ~AVS_PTE_SWP_EXCLUSIVE;
+			avs_pte_set(sh, smm, a, pte);
+			f->swapcount++;
+		} else if (f) {
+			f->flags &= ~AVS_FOLIO_EXCLUSIVE;
+			f->mapcount++;
+		}
+		avs_pte_set(sh, dmm, a, pte);
+		a += AVS_PAGE_SIZE;
+	}
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page observations (a pagemap sample of a range) reconciled with the
+ * shadow's page tables.  A fault no hook saw shows up here: an anonymous
+ * page where the shadow has none means the program wrote there; a
+ * different PFN than the shadow's folio means this process broke COW.
+ */
+#include "internal.h"
+
+void avs_folio_set_pfn(struct avs_shadow *sh, struct avs_folio *folio,
+		       uint64_t pfn)
+{
+	if (folio->pfn == pfn)
+		return;
+	if (folio->pfn)
+		HASH_DELETE(pfn_hh, sh->folios_by_pfn, folio);
+	folio->pfn = pfn;
+	if (pfn)
+		HASH_ADD(pfn_hh, sh->folios_by_pfn, pfn, sizeof(folio->pfn),
+			 folio);
+}
+
+static struct avs_folio *folio_by_pfn(struct avs_shadow *sh, uint64_t pfn)
+{
+	struct avs_folio *f;
+
+	HASH_FIND(pfn_hh, sh->folios_by_pfn, &pfn, sizeof(pfn), f);
+	return f;
+}
+
+/* The page at addr is anonymous and present in the kernel. */
+static void observe_anon(struct avs_shadow *sh, struct avs_mm *mm,
+			 uint64_t addr, uint64_t w)
+{
+	avs_pte_t pte = avs_pte_get(mm, addr);
+	bool pfn_known = w & AVS_PAGE_PFN_KNOWN;
+	uint64_t pfn = w & AVS_PAGE_PFN_MASK;
+	struct avs_folio *f;
+
+	if (avs_pte_is_swap(pte)) {	/* swapped in since */
+		avs_handle_fault(sh, mm, addr, AVS_FAULT_READ);
+		pte = avs_pte_get(mm, addr);
+	}
+	f = avs_pte_present(pte) ? avs_pte_folio(pte) : NULL;
+	if (f && pfn_known && f->pfn && f->pfn != pfn) {
+		/* a different page than the shared one: this process
+		 * wrote it (COW) since */
+		avs_handle_fault(sh, mm, addr, AVS_FAULT_FORCE_WRITE);
+		f = avs_pte_folio(avs_pte_get(mm, addr));
+	} else if (!f) {
+		/* an anon page where the shadow has none or the zero page:
+		 * a write fault (or COW of a private file page) */
+		if (pfn_known && folio_by_pfn(sh, pfn)) {
+			avs_warn(sh, "page 0x%llx shares PFN 0x%llx the shadow "
+				 "does not map here", (unsigned long long)addr,
+				 (unsigned long long)pfn);
+			return;
+		}
+		avs_handle_fault(sh, mm, addr, AVS_FAULT_FORCE_WRITE);
+		f = avs_pte_folio(avs_pte_get(mm, addr));
+	}
+	if (f && pfn_known && !f->pfn && !folio_by_pfn(sh, pfn) &&
+	    f->order == 0)
+		avs_folio_set_pfn(sh, f, pfn);
+}
+
+void avs_observe_pages(struct avs_shadow *sh, struct avs_mm *mm,
+		       const struct avs_event *ev)
+{
+	uint64_t addr = ev->u.pages.start;
+	uint32_t i;
+
+	for (i = 0; i < ev->nwords; i++, addr += AVS_PAGE_SIZE) {
+		uint64_t w = ev->words[i];
+		struct avs_vma *vma = avs_find_vma(mm, addr);
+		avs_pte_t pte;
+
+		if (!vma) {
+			if (w & (AVS_PAGE_PRESENT | AVS_PAGE_SWAPPED))
+				avs_warn(sh, "observed page 0x%llx outside any VMA",
+					 (unsigned long long)addr);
+			continue;
+		}
+		pte = avs_pte_get(mm, addr);
+		if (w & AVS_PAGE_PRESENT) {
+			if (w & AVS_PAGE_ZERO) {
+				if (pte != AVS_PTE_ZERO) {
+					avs_zap_pte(sh, mm, addr);
+					avs_pte_set(sh, mm, addr, AVS_PTE_ZERO);
+				}
+			} else if (w & AVS_PAGE_FILE) {
+				if (pte != AVS_PTE_NONE)	/* refaulted */
+					avs_zap_pte(sh, mm, addr);
+			} else if (!(vma->vm_flags & VM_SHARED)) {
+				observe_anon(sh, mm, addr, w);
+			}
+		} else if (w & AVS_PAGE_SWAPPED) {
+			if (avs_pte_present(pte) && pte != AVS_PTE_ZERO)
+				avs_swap_out(sh, mm, 0, addr,
+					     addr + AVS_PAGE_SIZE, true);
+		} else if (pte != AVS_PTE_NONE) {
+			avs_zap_pte(sh, mm, addr);	/* discarded since */
+		}
+	}
+}
