@@ -110,25 +110,41 @@ static void walk_sorted(const struct ival *iv, size_t n,
 
 #define SORT_THRESHOLD 32
 
-static struct avs_family_cost *family_of(struct avs_cost *c,
-					 const struct avs_anon_vma *root,
-					 uint64_t *map_ids, size_t *cap)
-{
-	size_t i;
+/* root anon_vma -> its entry in out->family, while the cost is summed */
+struct family_ref {
+	const struct avs_anon_vma *root;
+	size_t idx;
+	UT_hash_handle hh;
+};
 
-	for (i = c->families; i-- > 0;)	/* recent families first */
-		if (map_ids[i] == root->id)
-			return &c->family[i];
-	if (c->families == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		c->family = realloc(c->family, *cap * sizeof(*c->family));
-		if (!c->family)
-			abort();
+/* Fills c->family with one entry per root; returns the lookup map, whose
+ * entries live in the array *store (free it after HASH_CLEAR). */
+static struct family_ref *family_refs(struct avs_cost *c,
+				      const struct avs_shadow *sh,
+				      struct family_ref **store)
+{
+	const struct avs_anon_vma *av;
+	struct family_ref *map = NULL, *r;
+	size_t n = 0;
+
+	list_for_each_entry(av, &sh->anon_vmas, node)
+		n += av->root == av;
+	c->family = calloc(n ? n : 1, sizeof(*c->family));
+	r = calloc(n ? n : 1, sizeof(*r));
+	if (!c->family || !r)
+		abort();
+	list_for_each_entry(av, &sh->anon_vmas, node) {
+		if (av->root != av)
+			continue;
+		r[c->families].root = av;
+		r[c->families].idx = c->families;
+		HASH_ADD_PTR(map, root, &r[c->families]);
+		c->family[c->families].root_id = av->id;
+		c->family[c->families].vmas = av->nr_avcs;
+		c->families++;
 	}
-	(void)map_ids;
-	memset(&c->family[c->families], 0, sizeof(*c->family));
-	c->family[c->families].root_id = root->id;
-	return &c->family[c->families++];
+	*store = r;
+	return map;
 }
 
 static int family_cmp(const void *a, const void *b)
@@ -146,33 +162,21 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 {
 	const struct avs_anon_vma *av;
 	struct ival *iv = NULL;
-	size_t iv_cap = 0, fam_cap = 0, i;
-	uint64_t *ids = NULL;
+	size_t iv_cap = 0, i;
+	struct family_ref *refs, *store;
 
 	memset(out, 0, sizeof(*out));
-	/* families: roots come before their members in creation order */
+	refs = family_refs(out, sh, &store);
 	list_for_each_entry(av, &sh->anon_vmas, node) {
 		struct avs_family_cost *fc;
-
-		if (av->root == av) {
-			fc = family_of(out, av, ids, &fam_cap);
-			ids = realloc(ids, fam_cap * sizeof(*ids));
-			if (!ids)
-				abort();
-			ids[out->families - 1] = av->id;
-			fc->vmas = av->nr_avcs;
-		}
-	}
-	list_for_each_entry(av, &sh->anon_vmas, node) {
-		struct avs_family_cost *fc = NULL;
 		const struct avs_folio *f;
+		struct family_ref *ref;
 		size_t n = 0;
 
-		for (i = 0; i < out->families; i++)
-			if (ids[i] == av->root->id)
-				fc = &out->family[i];
-		if (!fc)
+		HASH_FIND_PTR(refs, &av->root, ref);
+		if (!ref)
 			abort();	/* a member without live root: shadow bug */
+		fc = &out->family[ref->idx];
 		fc->anon_vmas++;
 		fc->avcs += av->nr_avcs;
 		out->anon_vmas++;
@@ -235,8 +239,9 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 	out->meta_bytes = out->anon_vmas * AVS_KSIZE_ANON_VMA +
 			  out->avcs * AVS_KSIZE_AVC;
 	qsort(out->family, out->families, sizeof(*out->family), family_cmp);
+	HASH_CLEAR(hh, refs);
+	free(store);
 	free(iv);
-	free(ids);
 	return 0;
 }
 

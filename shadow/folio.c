@@ -72,8 +72,8 @@ void avs_folio_put_if_unused(struct avs_shadow *sh, struct avs_folio *folio)
 	if (folio->mapcount || folio->swapcount)
 		return;
 	avs_folio_set_mapping(sh, folio, NULL);
-	if (folio->pfn)
-		HASH_DELETE(pfn_hh, sh->folios_by_pfn, folio);
+	if (folio->flags & AVS_FOLIO_HAS_PFN)
+		avs_folio_set_pfn(sh, folio, 0);
 	sh->counts.folios--;
 	avs_free(sh, AVS_MEM_FOLIO, folio, sizeof(*folio));
 }

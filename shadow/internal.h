@@ -24,7 +24,8 @@ struct avs_shadow {
 	struct avs_proc *procs;			/* uthash by pid */
 	struct list_head mms;
 	struct list_head anon_vmas;		/* live anon_vmas, creation order */
-	struct avs_folio *folios_by_pfn;	/* uthash (pfn_hh) */
+	struct avs_pfn *pfns;			/* observed PFN -> folio */
+	struct avs_pfn *pfn_of;			/* folio -> observed PFN */
 	uint64_t next_id;
 	uint64_t next_av_id;		/* anon_vma ids: 1, 2, 3... */
 	struct avs_counts counts;
@@ -200,6 +201,13 @@ void avs_swap_in(struct avs_shadow *sh, struct avs_mm *mm, uint64_t start,
 		 uint64_t end);
 void avs_observe_pages(struct avs_shadow *sh, struct avs_mm *mm,
 		       const struct avs_event *ev);
+/* The PFN a page observation showed for a folio (0: forget it). */
+struct avs_pfn {
+	uint64_t pfn;
+	struct avs_folio *folio;
+	UT_hash_handle hh;		/* by pfn */
+	UT_hash_handle fh;		/* by folio */
+};
 void avs_folio_set_pfn(struct avs_shadow *sh, struct avs_folio *folio,
 		       uint64_t pfn);
 

@@ -64,17 +64,16 @@ struct avs_folio {
 	struct list_head anon_node;	/* on anon_vma->folios */
 	uint64_t index;			/* folio->index */
 	uint64_t id;			/* stable id (a pseudo PFN) */
-	uint64_t pfn;			/* PFN seen by a page observation, 0 */
 	uint32_t mapcount;		/* present ptes mapping its pages */
 	uint32_t swapcount;		/* swap ptes referring to it */
 	uint16_t order;
 	uint16_t flags;			/* AVS_FOLIO_* */
-	UT_hash_handle pfn_hh;		/* avs_shadow.folios_by_pfn */
 };
 
 #define AVS_FOLIO_EXCLUSIVE	0x1	/* PageAnonExclusive */
 #define AVS_FOLIO_IN_CORE	0x2	/* resident (not only a swap entry) */
 #define AVS_FOLIO_STRANDED	0x4	/* its anon_vma died while mapped */
+#define AVS_FOLIO_HAS_PFN	0x8	/* in avs_shadow.pfns (observe.c) */
 
 /*
  * A pte as the shadow stores it: 0 none, AVS_PTE_ZERO the shared zero page,

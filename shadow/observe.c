@@ -7,25 +7,50 @@
  */
 #include "internal.h"
 
+static struct avs_pfn *pfn_of(struct avs_shadow *sh,
+			      const struct avs_folio *folio)
+{
+	struct avs_pfn *e = NULL;
+
+	if (folio->flags & AVS_FOLIO_HAS_PFN)
+		HASH_FIND(fh, sh->pfn_of, &folio, sizeof(folio), e);
+	return e;
+}
+
 void avs_folio_set_pfn(struct avs_shadow *sh, struct avs_folio *folio,
 		       uint64_t pfn)
 {
-	if (folio->pfn == pfn)
+	struct avs_pfn *e = pfn_of(sh, folio);
+
+	if (e) {
+		HASH_DELETE(hh, sh->pfns, e);
+		HASH_DELETE(fh, sh->pfn_of, e);
+		avs_free(sh, AVS_MEM_OTHER, e, sizeof(*e));
+		folio->flags &= ~AVS_FOLIO_HAS_PFN;
+	}
+	if (!pfn)
 		return;
-	if (folio->pfn)
-		HASH_DELETE(pfn_hh, sh->folios_by_pfn, folio);
-	folio->pfn = pfn;
-	if (pfn)
-		HASH_ADD(pfn_hh, sh->folios_by_pfn, pfn, sizeof(folio->pfn),
-			 folio);
+	e = avs_alloc(sh, AVS_MEM_OTHER, sizeof(*e));
+	e->pfn = pfn;
+	e->folio = folio;
+	HASH_ADD(hh, sh->pfns, pfn, sizeof(e->pfn), e);
+	HASH_ADD(fh, sh->pfn_of, folio, sizeof(e->folio), e);
+	folio->flags |= AVS_FOLIO_HAS_PFN;
+}
+
+static uint64_t folio_pfn(struct avs_shadow *sh, const struct avs_folio *f)
+{
+	struct avs_pfn *e = pfn_of(sh, f);
+
+	return e ? e->pfn : 0;
 }
 
 static struct avs_folio *folio_by_pfn(struct avs_shadow *sh, uint64_t pfn)
 {
-	struct avs_folio *f;
+	struct avs_pfn *e;
 
-	HASH_FIND(pfn_hh, sh->folios_by_pfn, &pfn, sizeof(pfn), f);
-	return f;
+	HASH_FIND(hh, sh->pfns, &pfn, sizeof(pfn), e);
+	return e ? e->folio : NULL;
 }
 
 /* The page at addr is anonymous and present in the kernel. */
@@ -42,7 +67,7 @@ static void observe_anon(struct avs_shadow *sh, struct avs_mm *mm,
 		pte = avs_pte_get(mm, addr);
 	}
 	f = avs_pte_present(pte) ? avs_pte_folio(pte) : NULL;
-	if (f && pfn_known && f->pfn && f->pfn != pfn) {
+	if (f && pfn_known && folio_pfn(sh, f) && folio_pfn(sh, f) != pfn) {
 		/* a different page than the shared one: this process
 		 * wrote it (COW) since */
 		avs_handle_fault(sh, mm, addr, AVS_FAULT_FORCE_WRITE);
@@ -59,7 +84,7 @@ static void observe_anon(struct avs_shadow *sh, struct avs_mm *mm,
 		avs_handle_fault(sh, mm, addr, AVS_FAULT_FORCE_WRITE);
 		f = avs_pte_folio(avs_pte_get(mm, addr));
 	}
-	if (f && pfn_known && !f->pfn && !folio_by_pfn(sh, pfn) &&
+	if (f && pfn_known && !folio_pfn(sh, f) && !folio_by_pfn(sh, pfn) &&
 	    f->order == 0)
 		avs_folio_set_pfn(sh, f, pfn);
 }

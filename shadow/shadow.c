@@ -300,6 +300,18 @@ size_t avs_shadow_mem_bytes(const struct avs_shadow *sh, size_t *peak)
 	return sh->mem_total;
 }
 
+void avs_shadow_mem(const struct avs_shadow *sh, struct avs_mem *out)
+{
+	out->anon_vma = sh->mem[AVS_MEM_ANON_VMA];
+	out->avc = sh->mem[AVS_MEM_AVC];
+	out->vma = sh->mem[AVS_MEM_VMA];
+	out->folio = sh->mem[AVS_MEM_FOLIO];
+	out->page_table = sh->mem[AVS_MEM_PT];
+	out->mm = sh->mem[AVS_MEM_MM];
+	out->proc = sh->mem[AVS_MEM_PROC];
+	out->other = sh->mem[AVS_MEM_OTHER];
+}
+
 const struct avs_hazard *avs_shadow_hazards(const struct avs_shadow *sh,
 					     size_t *nr)
 {

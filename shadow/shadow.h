@@ -81,6 +81,12 @@ const struct avs_counts *avs_shadow_counts(const struct avs_shadow *sh);
 const struct avs_rules *avs_shadow_rules(const struct avs_shadow *sh);
 size_t avs_shadow_mem_bytes(const struct avs_shadow *sh, size_t *peak);
 
+/* Bytes the shadow holds now, by kind of object. */
+struct avs_mem {
+	size_t anon_vma, avc, vma, folio, page_table, mm, proc, other;
+};
+void avs_shadow_mem(const struct avs_shadow *sh, struct avs_mem *out);
+
 const struct avs_hazard *avs_shadow_hazards(const struct avs_shadow *sh,
 					     size_t *nr);
 const char *avs_hazard_kind_name(enum avs_hazard_kind kind);
