@@ -6,10 +6,30 @@
 #include <string.h>
 #include "internal.h"
 
+/*
+ * The objects of one kind have one size; freed ones are kept on a list
+ * (up to AVS_CACHE_BYTES of them) because fork and exit allocate and free
+ * them by the thousand.
+ */
+#define AVS_CACHE_BYTES (8u << 20)
+
+static bool cacheable(enum avs_mem_kind kind)
+{
+	return kind != AVS_MEM_OTHER;
+}
+
 void *avs_alloc(struct avs_shadow *sh, enum avs_mem_kind kind, size_t size)
 {
-	void *p = calloc(1, size);
+	void *p = NULL;
 
+	if (cacheable(kind) && sh->cached[kind] && sh->cache_size[kind] == size) {
+		p = sh->cache[kind];
+		sh->cache[kind] = *(void **)p;
+		sh->cached[kind]--;
+		memset(p, 0, size);
+	} else {
+		p = calloc(1, size);
+	}
 	if (!p)
 		abort();	/* documented in shadow.h: OOM is fatal */
 	sh->mem[kind] += size;
@@ -26,7 +46,31 @@ void avs_free(struct avs_shadow *sh, enum avs_mem_kind kind, void *p,
 		return;
 	sh->mem[kind] -= size;
 	sh->mem_total -= size;
+	if (cacheable(kind) && size >= sizeof(void *) &&
+	    (sh->cached[kind] + 1) * size <= AVS_CACHE_BYTES &&
+	    (!sh->cached[kind] || sh->cache_size[kind] == size)) {
+		*(void **)p = sh->cache[kind];
+		sh->cache[kind] = p;
+		sh->cache_size[kind] = size;
+		sh->cached[kind]++;
+		return;
+	}
 	free(p);
+}
+
+void avs_cache_release(struct avs_shadow *sh)
+{
+	int k;
+
+	for (k = 0; k < AVS_MEM_NR; k++) {
+		while (sh->cached[k]) {
+			void *p = sh->cache[k];
+
+			sh->cache[k] = *(void **)p;
+			sh->cached[k]--;
+			free(p);
+		}
+	}
 }
 
 /* Grow an array of elem-sized entries to hold at least need entries. */

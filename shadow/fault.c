@@ -282,34 +282,24 @@ enum avs_fault_result avs_handle_fault(struct avs_shadow *sh,
 void avs_populate_range(struct avs_shadow *sh, struct avs_mm *mm,
 			uint64_t start, uint64_t end, bool write)
 {
-	uint64_t a = start;
+	uint64_t cur = start, s, e, a;
+	struct avs_vma *v;
 
-	while (a < end) {
-		struct avs_vma *vma = avs_vma_at_or_after(mm, a);
-		uint64_t vend;
+	while ((v = avs_vma_in_range(mm, &cur, end, &s, &e))) {
+		if ((v->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(v->vm_flags & VM_ACCESS_FLAGS))
+			continue;
+		for (a = s; a < e; a += AVS_PAGE_SIZE) {
+			avs_pte_t pte = avs_pte_get(mm, a);
+			struct avs_folio *f = avs_pte_folio(pte);
 
-		if (!vma || vma->vm_start >= end)
-			break;
-		if (a < vma->vm_start)
-			a = vma->vm_start;
-		vend = vma->vm_end < end ? vma->vm_end : end;
-		if (!(vma->vm_flags & (VM_IO | VM_PFNMAP)) &&
-		    (vma->vm_flags & VM_ACCESS_FLAGS)) {
-			for (; a < vend; a += AVS_PAGE_SIZE) {
-				avs_pte_t pte = avs_pte_get(mm, a);
-				struct avs_folio *f = avs_pte_folio(pte);
-
-				/* present and (for a write) exclusive: done */
-				if (avs_pte_present(pte) && pte != AVS_PTE_ZERO &&
-				    (!write || (f->flags & AVS_FOLIO_EXCLUSIVE)))
-					continue;
-				if (pte == AVS_PTE_ZERO && !write)
-					continue;
-				avs_handle_fault(sh, mm, a,
-						 write ? AVS_FAULT_FORCE_WRITE :
-							 AVS_FAULT_READ);
-			}
+			/* present, and for a write exclusive: done */
+			if (pte == AVS_PTE_ZERO ? !write :
+			    avs_pte_present(pte) &&
+			    (!write || (f->flags & AVS_FOLIO_EXCLUSIVE)))
+				continue;
+			avs_handle_fault(sh, mm, a, write ? AVS_FAULT_FORCE_WRITE :
+							    AVS_FAULT_READ);
 		}
-		a = vend;
 	}
 }

@@ -30,6 +30,9 @@ struct avs_shadow {
 	uint64_t next_av_id;		/* anon_vma ids: 1, 2, 3... */
 	struct avs_counts counts;
 	size_t mem[AVS_MEM_NR];
+	void *cache[AVS_MEM_NR];		/* freed objects kept for reuse */
+	size_t cache_size[AVS_MEM_NR];		/* their object size */
+	size_t cached[AVS_MEM_NR];		/* how many */
 	size_t mem_total, mem_peak;
 	const struct avs_event *cur;		/* event being applied */
 	uint64_t nr_events;
@@ -46,6 +49,7 @@ struct avs_shadow {
 void *avs_alloc(struct avs_shadow *sh, enum avs_mem_kind kind, size_t size);
 void avs_free(struct avs_shadow *sh, enum avs_mem_kind kind, void *p,
 	      size_t size);
+void avs_cache_release(struct avs_shadow *sh);
 void *avs_grow_array(struct avs_shadow *sh, void *p, size_t *cap,
 		     size_t elem, size_t need);
 void avs_warn(struct avs_shadow *sh, const char *fmt, ...)
@@ -90,6 +94,13 @@ struct avs_vma *avs_vma_prev(const struct avs_mm *mm, const struct avs_vma *v);
 struct avs_vma *avs_vma_next(const struct avs_mm *mm, const struct avs_vma *v);
 struct avs_vma *avs_vma_before(const struct avs_mm *mm, uint64_t addr);
 struct avs_vma *avs_vma_at_or_after(const struct avs_mm *mm, uint64_t addr);
+/*
+ * The next VMA intersecting [*cursor, end), with the intersection in
+ * [*s, *e); moves *cursor past it.  Looks the VMA up by address each
+ * time, so the caller may change VMAs between calls.
+ */
+struct avs_vma *avs_vma_in_range(const struct avs_mm *mm, uint64_t *cursor,
+				 uint64_t end, uint64_t *s, uint64_t *e);
 static inline bool vma_is_anonymous(const struct avs_vma *vma)
 {
 	return vma->dev == 0 && vma->ino == 0;

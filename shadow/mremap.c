@@ -110,19 +110,10 @@ static void remap_move(struct avs_shadow *sh, struct avs_mm *mm,
 		       uint64_t start, uint64_t end, uint64_t target,
 		       uint32_t flags)
 {
-	uint64_t a = start;
+	uint64_t cur = start, s, e;
 
-	while (a < end) {
-		struct avs_vma *vma = avs_vma_at_or_after(mm, a);
-		uint64_t s, e;
-
-		if (!vma || vma->vm_start >= end)
-			break;
-		s = vma->vm_start > a ? vma->vm_start : a;
-		e = vma->vm_end < end ? vma->vm_end : end;
+	while (avs_vma_in_range(mm, &cur, end, &s, &e))
 		mremap_to(sh, mm, s, e - s, target + (s - start), e - s, flags);
-		a = e;
-	}
 }
 
 void avs_do_mremap(struct avs_shadow *sh, struct avs_proc *p,

@@ -55,6 +55,7 @@ void avs_shadow_free(struct avs_shadow *sh)
 		list_del(&av->node);
 		free(av);
 	}
+	avs_cache_release(sh);
 	free(sh->hazards);
 	free(sh);
 }

@@ -77,6 +77,22 @@ struct avs_vma *avs_vma_at_or_after(const struct avs_mm *mm, uint64_t addr)
 	return i < mm->nr_vmas ? mm->vmas[i] : NULL;
 }
 
+struct avs_vma *avs_vma_in_range(const struct avs_mm *mm, uint64_t *cursor,
+				 uint64_t end, uint64_t *s, uint64_t *e)
+{
+	struct avs_vma *v;
+
+	if (*cursor >= end)
+		return NULL;
+	v = avs_vma_at_or_after(mm, *cursor);
+	if (!v || v->vm_start >= end)
+		return NULL;
+	*s = v->vm_start > *cursor ? v->vm_start : *cursor;
+	*e = v->vm_end < end ? v->vm_end : end;
+	*cursor = v->vm_end;
+	return v;
+}
+
 /* The last VMA that ends at or below addr. */
 struct avs_vma *avs_vma_before(const struct avs_mm *mm, uint64_t addr)
 {

@@ -167,23 +167,16 @@ einval:
 static void madvise_zap(struct avs_shadow *sh, struct avs_mm *mm,
 			uint64_t start, uint64_t end, bool locked_ok)
 {
-	uint64_t a = start;
+	uint64_t cur = start, s, e;
+	struct avs_vma *v;
 
-	while (a < end) {
-		struct avs_vma *v = avs_vma_at_or_after(mm, a);
-		uint64_t s, e;
-
-		if (!v || v->vm_start >= end)
-			break;
-		s = v->vm_start > start ? v->vm_start : start;
-		e = v->vm_end < end ? v->vm_end : end;
+	while ((v = avs_vma_in_range(mm, &cur, end, &s, &e))) {
 		if ((v->vm_flags & VM_PFNMAP) ||
 		    ((v->vm_flags & VM_LOCKED) && !locked_ok)) {
 			avs_warn(sh, "madvise zap of a locked/pfnmap VMA: EINVAL");
 			return;
 		}
 		avs_zap_range(sh, mm, s, e);
-		a = v->vm_end;
 	}
 }
 
@@ -192,19 +185,14 @@ static void madvise_zap(struct avs_shadow *sh, struct avs_mm *mm,
 static void madvise_guard_install(struct avs_shadow *sh, struct avs_mm *mm,
 				  uint64_t start, uint64_t end)
 {
-	uint64_t a = start;
+	uint64_t cur = start, s, e;
+	struct avs_vma *v;
 
-	while (a < end) {
-		struct avs_vma *v = avs_vma_at_or_after(mm, a);
-
-		if (!v || v->vm_start >= end)
-			break;
+	while ((v = avs_vma_in_range(mm, &cur, end, &s, &e))) {
 		if (v->vm_flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED))
 			return;
 		anon_vma_prepare(sh, v);
-		avs_zap_range(sh, mm, v->vm_start > start ? v->vm_start : start,
-			      v->vm_end < end ? v->vm_end : end);
-		a = v->vm_end;
+		avs_zap_range(sh, mm, s, e);
 	}
 }
 
@@ -280,22 +268,14 @@ static bool mlock_newflags(struct avs_shadow *sh, const struct avs_vma *vma,
 static void mm_populate(struct avs_shadow *sh, struct avs_mm *mm,
 			uint64_t start, uint64_t end)
 {
-	uint64_t a = start;
+	uint64_t cur = start, s, e;
+	struct avs_vma *v;
 
-	while (a < end) {
-		struct avs_vma *v = avs_vma_at_or_after(mm, a);
-		uint64_t s, e;
-
-		if (!v || v->vm_start >= end)
-			break;
-		s = v->vm_start > start ? v->vm_start : start;
-		e = v->vm_end < end ? v->vm_end : end;
-		a = v->vm_end;
-		if (v->vm_flags & VM_LOCKONFAULT)
-			continue;
-		avs_populate_range(sh, mm, s, e,
-				   (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
-	}
+	while ((v = avs_vma_in_range(mm, &cur, end, &s, &e)))
+		if (!(v->vm_flags & VM_LOCKONFAULT))
+			avs_populate_range(sh, mm, s, e,
+					   (v->vm_flags & (VM_WRITE | VM_SHARED)) ==
+						   VM_WRITE);
 }
 
 void avs_do_mlock(struct avs_shadow *sh, struct avs_proc *p,
