@@ -17,7 +17,7 @@ static bool vma_maps_folio(const struct avs_vma *v, const struct avs_folio *f)
 	for (idx = f->index; idx <= last; idx++) {
 		uint64_t a = vma_address(v, idx);
 
-		if (a != (uint64_t)-1 && avs_pte_get(v->vm_mm, a) == (avs_pte_t)f)
+		if (a != (uint64_t)-1 && avs_pte_maps(avs_pte_get(v->vm_mm, a), f))
 			return true;
 	}
 	return false;

@@ -5,7 +5,7 @@
  *
  * Three forms exist and convert losslessly into each other:
  *   - struct avs_event (this header), the in-memory form;
- *   - the text form, one event per line (event_text.c, docs/EVENTS.md);
+ *   - the text form, one event per line (event_text_*.c, docs/EVENTS.md);
  *   - the binary record form used in trace files (event_bin.c).
  *
  * Addresses are byte addresses; ranges are [start, end).  Every event names

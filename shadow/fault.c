@@ -52,23 +52,43 @@ static bool large_folio_mapped_only_here(struct avs_vma *vma,
 	for (; a < end; a += AVS_PAGE_SIZE) {
 		avs_pte_t pte = avs_pte_get(vma->vm_mm, a);
 
-		if (avs_pte_present(pte) && avs_pte_folio(pte) == f)
+		if (avs_pte_maps(pte, f))
 			here++;
 	}
 	return here == f->mapcount;
 }
 
 /*
+ * mm/huge_memory.c: do_huge_pmd_wp_page(): a PMD-mapped THP that only this
+ * PMD maps (refcount 1) is reused and moved to this VMA's anon_vma; else
+ * the PMD is split and the pte path below handles the fault.
+ */
+static bool do_huge_pmd_wp_page(struct avs_shadow *sh, struct avs_vma *vma,
+				uint64_t addr, struct avs_folio *f)
+{
+	if (f->mapcount == folio_nr_pages(f) && f->swapcount == 0) {
+		folio_move_anon_rmap(sh, f, vma);
+		f->flags |= AVS_FOLIO_EXCLUSIVE;
+		return true;
+	}
+	avs_split_huge_pmd(vma->vm_mm, addr);
+	return false;
+}
+
+/*
  * mm/memory.c: do_wp_page() on an anon folio.  PageAnonExclusive: reuse.
  * A small folio nobody else references (wp_can_reuse_anon_folio: one
  * mapping, no swap references) is reused and moved to this VMA's
- * anon_vma.  A large folio mapped only by this mm is reused in place,
- * mapping unchanged.  Otherwise copy.
+ * anon_vma.  A pte-mapped large folio mapped only by this mm is reused in
+ * place, mapping unchanged (6.18).  Otherwise copy.
  */
 static void do_wp_page(struct avs_shadow *sh, struct avs_vma *vma,
 		       uint64_t addr, struct avs_folio *f)
 {
 	if (f->flags & AVS_FOLIO_EXCLUSIVE)
+		return;
+	if ((avs_pte_get(vma->vm_mm, addr) & AVS_PTE_PMD) &&
+	    do_huge_pmd_wp_page(sh, vma, addr, f))
 		return;
 	if (f->order == 0 && f->mapcount == 1 && f->swapcount == 0) {
 		folio_move_anon_rmap(sh, f, vma);
@@ -177,8 +197,10 @@ static void do_huge_pmd_anonymous_page(struct avs_shadow *sh,
 	}
 	f = avs_folio_alloc(sh, AVS_PMD_SHIFT - AVS_PAGE_SHIFT);
 	folio_add_new_anon_rmap(sh, f, vma, haddr, true);
-	for (a = haddr; a < haddr + AVS_PMD_SIZE; a += AVS_PAGE_SIZE)
-		map_new_folio(sh, vma, a, f);
+	for (a = haddr; a < haddr + AVS_PMD_SIZE; a += AVS_PAGE_SIZE) {
+		f->mapcount++;
+		avs_pte_set(sh, vma->vm_mm, a, (avs_pte_t)f | AVS_PTE_PMD);
+	}
 }
 
 /*

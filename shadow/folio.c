@@ -78,8 +78,30 @@ void avs_folio_put_if_unused(struct avs_shadow *sh, struct avs_folio *folio)
 	avs_free(sh, AVS_MEM_FOLIO, folio, sizeof(*folio));
 }
 
+void avs_split_huge_pmd(struct avs_mm *mm, uint64_t addr)
+{
+	uint64_t a = addr & ~(AVS_PMD_SIZE - 1), end = a + AVS_PMD_SIZE;
+	avs_pte_t pte = avs_pte_get(mm, addr);
+	struct avs_pt_leaf *leaf;
+	uint64_t key;
+
+	if (!avs_pte_present(pte) || !(pte & AVS_PTE_PMD))
+		return;
+	/* one leaf is one PMD range: clear the marker on its ptes */
+	key = a >> (AVS_PAGE_SHIFT + AVS_PT_LEAF_SHIFT);
+	HASH_FIND(hh, mm->pt, &key, sizeof(key), leaf);
+	for (; leaf && a < end; a += AVS_PAGE_SIZE) {
+		avs_pte_t *slot = &leaf->pte[(a >> AVS_PAGE_SHIFT) &
+					     (AVS_PT_LEAF_PTES - 1)];
+
+		if (avs_pte_present(*slot) && *slot != AVS_PTE_ZERO)
+			*slot &= ~AVS_PTE_PMD;
+	}
+}
+
 /* zap_pte_range() for one pte: the folio loses a mapping (or the swap
- * entry a reference) and is freed when nothing refers to it. */
+ * entry a reference) and is freed when nothing refers to it.  Zapping
+ * part of a PMD-mapped THP splits the PMD first. */
 void avs_zap_pte(struct avs_shadow *sh, struct avs_mm *mm, uint64_t addr)
 {
 	avs_pte_t pte = avs_pte_get(mm, addr);
@@ -87,6 +109,7 @@ void avs_zap_pte(struct avs_shadow *sh, struct avs_mm *mm, uint64_t addr)
 
 	if (pte == AVS_PTE_NONE)
 		return;
+	avs_split_huge_pmd(mm, addr);
 	avs_pte_set(sh, mm, addr, AVS_PTE_NONE);
 	if (!f)
 		return;
@@ -113,6 +136,12 @@ void avs_move_ptes(struct avs_shadow *sh, struct avs_mm *mm, uint64_t old,
 		   uint64_t new, uint64_t len)
 {
 	uint64_t a = old;
+
+	/* a PMD moves whole only when both ends are PMD-aligned */
+	if (((old | new | len) & (AVS_PMD_SIZE - 1)) != 0) {
+		avs_split_huge_pmd(mm, old);
+		avs_split_huge_pmd(mm, old + len - AVS_PAGE_SIZE);
+	}
 
 	if (new > old && new < old + len) {	/* overlap: move from the top */
 		for (a = old + len; a > old; a -= AVS_PAGE_SIZE) {

@@ -152,6 +152,9 @@ void avs_zap_range(struct avs_shadow *sh, struct avs_mm *mm, uint64_t start,
 /* Move the ptes of [old, old+len) to new (mm/mremap.c move_page_tables). */
 void avs_move_ptes(struct avs_shadow *sh, struct avs_mm *mm, uint64_t old,
 		   uint64_t new, uint64_t len);
+/* mm/huge_memory.c __split_huge_pmd(): the PMD mapping of a THP around
+ * addr in this mm becomes pte mappings. */
+void avs_split_huge_pmd(struct avs_mm *mm, uint64_t addr);
 /* mm/memory.c copy_page_range(), for one VMA at fork */
 void avs_copy_page_range(struct avs_shadow *sh, struct avs_vma *dst,
 			 struct avs_vma *src);

@@ -78,13 +78,15 @@ struct avs_folio {
 /*
  * A pte as the shadow stores it: 0 none, AVS_PTE_ZERO the shared zero page,
  * otherwise a folio pointer, tagged AVS_PTE_SWAP for a swap entry (with
- * AVS_PTE_SWP_EXCLUSIVE mirroring pte_swp_exclusive()).
+ * AVS_PTE_SWP_EXCLUSIVE mirroring pte_swp_exclusive()), or, on a present
+ * pte, AVS_PTE_PMD when the page is part of a PMD mapping of a THP.
  */
 typedef uintptr_t avs_pte_t;
 #define AVS_PTE_NONE		((avs_pte_t)0)
 #define AVS_PTE_SWAP		((avs_pte_t)1)
 #define AVS_PTE_ZERO		((avs_pte_t)2)
-#define AVS_PTE_SWP_EXCLUSIVE	((avs_pte_t)4)
+#define AVS_PTE_SWP_EXCLUSIVE	((avs_pte_t)4)	/* on swap ptes */
+#define AVS_PTE_PMD		((avs_pte_t)4)	/* on present ptes */
 #define AVS_PTE_TAGS		((avs_pte_t)7)
 
 static inline struct avs_folio *avs_pte_folio(avs_pte_t pte)
@@ -101,6 +103,13 @@ static inline bool avs_pte_present(avs_pte_t pte)
 static inline bool avs_pte_is_swap(avs_pte_t pte)
 {
 	return (pte & AVS_PTE_SWAP) != 0;
+}
+
+/* Does this present pte map folio f? */
+static inline bool avs_pte_maps(avs_pte_t pte, const struct avs_folio *f)
+{
+	return avs_pte_present(pte) && pte != AVS_PTE_ZERO &&
+	       avs_pte_folio(pte) == f;
 }
 
 #define AVS_PT_LEAF_SHIFT	9

@@ -48,7 +48,7 @@ static bool try_to_unmap(struct avs_shadow *sh, struct avs_folio *f)
 			uint64_t a = vma_address(v, idx);
 
 			if (a == (uint64_t)-1 ||
-			    avs_pte_get(v->vm_mm, a) != (avs_pte_t)f)
+			    !avs_pte_maps(avs_pte_get(v->vm_mm, a), f))
 				continue;
 			avs_pte_set(sh, v->vm_mm, a, swp);
 			f->mapcount--;
@@ -87,7 +87,7 @@ void avs_swap_out(struct avs_shadow *sh, struct avs_mm *mm, uint32_t pid,
 			f->flags &= ~(AVS_FOLIO_IN_CORE | AVS_FOLIO_EXCLUSIVE);
 			avs_folio_set_mapping(sh, f, NULL);
 			avs_folio_set_pfn(sh, f, 0);
-		} else if (avs_pte_get(mm, a) == pte) {
+		} else if (avs_pte_maps(avs_pte_get(mm, a), f)) {
 			/* this mapping was not reached through folio->mapping */
 			avs_hazard(sh, AVS_HAZ_UNREACHABLE, pid, a, f,
 				   f->anon_vma->id);

@@ -246,6 +246,8 @@ void __split_vma(struct avs_shadow *sh, struct avs_vma *vma, uint64_t addr,
 {
 	struct avs_vma *new = vm_area_dup(sh, vma);
 
+	if (addr & (AVS_PMD_SIZE - 1))		/* vma_adjust_trans_huge() */
+		avs_split_huge_pmd(vma->vm_mm, addr);
 	if (new_below) {
 		new->vm_end = addr;
 	} else {

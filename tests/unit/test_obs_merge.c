@@ -328,3 +328,29 @@ Test(obs_merge, fork_child_adjacent_mmap_not_merged_new_root)
 		"av3 root=av3 parent=av3 nc=1 na=1 ref=1 avcs=1 folios=1\n");
 	avs_shadow_free(sh);
 }
+
+/* KERNEL_MODEL 5.3 ("left only", middle adjusted) with the 6.16 anon rule
+ * of O10: mprotect of the lower half of a faulted RWX VMA to RW moves that
+ * half into the unfaulted RW prev, which takes the anon_vma by
+ * dup_anon_vma (na=2); the rest keeps its pgoff linear (4102). */
+Test(obs_merge, partial_mprotect_left_merge_into_unfaulted_prev)
+{
+	struct avs_shadow *sh = t_shadow();
+
+	t_apply(sh, SETUP(100)
+		"mmap 100 0x1000000-0x1004000 rw-p anon\n"
+		"mmap 100 0x1004000-0x1008000 rwxp anon\n"
+		"fault 100 0x1004000 w\n"
+		"fault 100 0x1007000 w\n"
+		"mprotect 100 0x1004000-0x1006000 rw-\n");
+	t_expect_graph(sh,
+		GLO(100)
+		"pid 100 0x1000000-0x1006000 rw-p pgoff=4096 av1 [av1]\n"
+		"pid 100 0x1006000-0x1008000 rwxp pgoff=4102 av1 [av1]\n"
+		GHI(100)
+		"av1 root=av1 parent=av1 nc=1 na=2 ref=1 avcs=2 folios=2\n");
+	cr_expect_eq(t_walk(sh, 100, 0x1004000).visited, 1);
+	cr_expect_eq(t_walk(sh, 100, 0x1007000).visited, 1);
+	cr_expect_eq(t_walk(sh, 100, 0x1007000).index, 4103);
+	avs_shadow_free(sh);
+}
