@@ -16,7 +16,7 @@ case "${1:-}" in
 demo)
   scripts/install-deps.sh
   build build
-  build/avshadow replay examples/lwn-2010.events
+  build/avshadow replay examples/prefork.events
   ;;
 test)
   scripts/install-deps.sh
