@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "model_option.h"
 #include "graph.h"
 #include "replay.h"
 
@@ -46,11 +47,13 @@ int cmd_graph(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "at", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "model", required_argument, NULL, 'm' },
 		{ 0 }
 	};
 	static const char use[] =
-		"usage: avshadow graph [--at LABEL] [--format json|text] INPUT\n";
+		"usage: avshadow graph [--model M] [--at LABEL] [--format json|text] INPUT\n";
 	struct graph_at g = { .json = true };
+	const char *model = "auto";
 	struct avs_replay r = { .diag = stderr, .max_diag = 20 };
 	char err[512];
 	int c, ret;
@@ -60,6 +63,9 @@ int cmd_graph(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			g.label = optarg;
+			break;
+		case 'm':
+			model = optarg;
 			break;
 		case 'f':
 			if (!strcmp(optarg, "json"))
@@ -79,6 +85,11 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		fputs(use, stderr);
+		return 2;
+	}
+	r.rules = avs_model_option(model, err, sizeof(err));
+	if (!r.rules) {
+		fprintf(stderr, "avshadow: %s\n", err);
 		return 2;
 	}
 	r.on_checkpoint = on_checkpoint;

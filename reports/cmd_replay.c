@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "model_option.h"
 #include "replay.h"
 #include "summary.h"
 
@@ -12,10 +13,12 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'c' },
 		{ "top", required_argument, NULL, 't' },
+		{ "model", required_argument, NULL, 'm' },
 		{ 0 }
 	};
 	struct avs_replay r = { .diag = stderr, .max_diag = 20 };
 	unsigned top = 10;
+	const char *model = "auto";
 	char err[512];
 	int c, ret;
 
@@ -28,13 +31,21 @@ int cmd_replay(int argc, char **argv)
 		case 't':
 			top = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'm':
+			model = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: avshadow replay [--check] [--top N] INPUT\n");
+			fprintf(stderr, "usage: avshadow replay [--model M] [--check] [--top N] INPUT\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: avshadow replay [--check] [--top N] INPUT\n");
+		fprintf(stderr, "usage: avshadow replay [--model M] [--check] [--top N] INPUT\n");
+		return 2;
+	}
+	r.rules = avs_model_option(model, err, sizeof(err));
+	if (!r.rules) {
+		fprintf(stderr, "avshadow: %s\n", err);
 		return 2;
 	}
 	ret = avs_replay_file(argv[optind], &r, err, sizeof(err));

@@ -72,8 +72,9 @@ void avs_report_summary(const struct avs_shadow *sh, FILE *out, unsigned top)
 		" allocated, %" PRIu64 " reused at fork)\n", c->anon_vmas,
 		c->anon_vmas_allocated, c->anon_vmas_reused);
 	fprintf(out, "  anon_vma_chains  %" PRIu64 " live\n", c->avcs);
-	fprintf(out, "  rmap metadata    %" PRIu64 " bytes (anon_vma %d B, AVC %d B)\n",
-		cost.meta_bytes, AVS_KSIZE_ANON_VMA, AVS_KSIZE_AVC);
+	fprintf(out, "  rmap metadata    %" PRIu64 " bytes (anon_vma %u B, AVC %u B)\n",
+		cost.meta_bytes, avs_shadow_rules(sh)->anon_vma_bytes,
+		avs_shadow_rules(sh)->avc_bytes);
 	fprintf(out, "  anon folios      %" PRIu64 " mapped (%" PRIu64 " pages)\n",
 		cost.folios, cost.pages);
 	fprintf(out, "  rmap walk        %" PRIu64 " VMA visits: %" PRIu64

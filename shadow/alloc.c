@@ -116,11 +116,41 @@ void avs_warn(struct avs_shadow *sh, const char *fmt, ...)
 		sh->diag(sh->diag_arg, sh->last_warning);
 }
 
+/* Some process and address where folio is mapped (hazards are rare: a
+ * search is fine). */
+static bool find_mapping(const struct avs_shadow *sh,
+			 const struct avs_folio *folio, uint32_t *pid,
+			 uint64_t *addr)
+{
+	const struct avs_proc *p;
+	size_t i;
+
+	for (p = sh->procs; p; p = p->hh.next) {
+		for (i = 0; i < p->mm->nr_vmas; i++) {
+			const struct avs_vma *v = p->mm->vmas[i];
+			uint64_t a = v->vm_start;
+
+			while (avs_pte_next(p->mm, &a, v->vm_end)) {
+				if (avs_pte_maps(avs_pte_get(p->mm, a), folio)) {
+					*pid = p->pid;
+					*addr = a;
+					return true;
+				}
+				a += AVS_PAGE_SIZE;
+			}
+		}
+	}
+	return false;
+}
+
 void avs_hazard(struct avs_shadow *sh, enum avs_hazard_kind kind,
 		uint32_t pid, uint64_t addr, const struct avs_folio *folio,
 		uint64_t anon_vma_id)
 {
 	struct avs_hazard *h;
+
+	if (!pid && folio)
+		find_mapping(sh, folio, &pid, &addr);
 
 	sh->hazards = avs_grow_array(sh, sh->hazards, &sh->cap_hazards,
 				     sizeof(*h), sh->nr_hazards + 1);

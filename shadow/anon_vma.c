@@ -11,6 +11,7 @@ struct avs_anon_vma *anon_vma_alloc(struct avs_shadow *sh)
 	struct avs_anon_vma *av = avs_alloc(sh, AVS_MEM_ANON_VMA, sizeof(*av));
 
 	av->refcount = 1;
+	av->degree = 1;			/* 3.19: the first VMA */
 	av->num_children = 0;
 	av->num_active_vmas = 0;
 	av->parent = av;
@@ -35,8 +36,7 @@ static void anon_vma_free(struct avs_shadow *sh, struct avs_anon_vma *av)
 	list_for_each_entry_safe(f, n, &av->folios, anon_node) {
 		if (f->mapcount) {
 			f->flags |= AVS_FOLIO_STRANDED;
-			avs_hazard(sh, AVS_HAZ_STRANDED, 0,
-				   (uint64_t)-1, f, av->id);
+			avs_hazard(sh, AVS_HAZ_STRANDED, 0, 0, f, av->id);
 		}
 		list_del(&f->anon_node);
 		f->anon_vma = NULL;
@@ -149,6 +149,28 @@ void __anon_vma_prepare(struct avs_shadow *sh, struct avs_vma *vma)
 	vma->anon_vma = av;
 	anon_vma_chain_link(sh, vma, av);
 	av->num_active_vmas++;
+	av->degree++;	/* 3.19: the VMA, or a new root's self-parent link */
+}
+
+/*
+ * May a fork child VMA (dst, no anon_vma yet) reuse av from its parent
+ * VMA's chain instead of allocating its own?
+ */
+static bool reusable_at_fork(const struct avs_rules *rules,
+			     const struct avs_vma *dst,
+			     const struct avs_vma *src,
+			     const struct avs_anon_vma *av)
+{
+	if (dst->anon_vma || !src->anon_vma)
+		return false;
+	switch (rules->reuse) {
+	case AVS_REUSE_DEGREE:		/* 7a3ef208e662 */
+		return av != src->anon_vma && av->degree < 2;
+	case AVS_REUSE_COUNTS:		/* 2555283eb40d */
+		return av->num_children < 2 && av->num_active_vmas == 0;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -166,12 +188,13 @@ void anon_vma_clone(struct avs_shadow *sh, struct avs_vma *dst,
 		struct avs_anon_vma *av = pavc->anon_vma;
 
 		anon_vma_chain_link(sh, dst, av);
-		if (!dst->anon_vma && src->anon_vma &&
-		    av->num_children < 2 && av->num_active_vmas == 0)
+		if (reusable_at_fork(sh->rules, dst, src, av))
 			dst->anon_vma = av;
 	}
-	if (dst->anon_vma)
+	if (dst->anon_vma) {
 		dst->anon_vma->num_active_vmas++;
+		dst->anon_vma->degree++;
+	}
 }
 
 /*
@@ -186,6 +209,15 @@ void anon_vma_fork(struct avs_shadow *sh, struct avs_vma *vma,
 
 	if (!pvma->anon_vma)
 		return;
+	if (sh->rules->family_anon_vma) {
+		/* <= 2.6.33 anon_vma_link(): the child VMA joins the list of
+		 * its parent VMA's anon_vma, the family's only one */
+		vma->anon_vma = pvma->anon_vma;
+		anon_vma_chain_link(sh, vma, vma->anon_vma);
+		vma->anon_vma->num_active_vmas++;
+		vma->anon_vma->degree++;
+		return;
+	}
 	vma->anon_vma = NULL;
 	anon_vma_clone(sh, vma, pvma);
 	if (vma->anon_vma) {
@@ -200,6 +232,7 @@ void anon_vma_fork(struct avs_shadow *sh, struct avs_vma *vma,
 	vma->anon_vma = av;
 	anon_vma_chain_link(sh, vma, av);
 	av->parent->num_children++;
+	av->parent->degree++;
 }
 
 /*
@@ -217,6 +250,7 @@ void unlink_anon_vmas(struct avs_shadow *sh, struct avs_vma *vma)
 		anon_vma_interval_tree_remove(avc, av);
 		if (list_empty(&av->rb_root)) {
 			av->parent->num_children--;
+			av->parent->degree--;
 			continue;	/* freed below */
 		}
 		list_del(&avc->same_vma);
@@ -224,6 +258,7 @@ void unlink_anon_vmas(struct avs_shadow *sh, struct avs_vma *vma)
 	}
 	if (vma->anon_vma) {
 		vma->anon_vma->num_active_vmas--;
+		vma->anon_vma->degree--;
 		vma->anon_vma = NULL;
 	}
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {

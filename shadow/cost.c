@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What mm/rmap.c rmap_walk_anon() would cost for every mapped anon folio:
- * the AVCs of tree(folio->mapping) whose VMA's pgoff interval overlaps the
- * folio are visited; a visit is useful when that VMA's page table maps the
- * folio at vma_address().  Totals per anon_vma family (one root lock).
+ * What mm/rmap.c rmap_walk_anon() would cost for every mapped anon folio.
+ * A walk of folio F locks F's anon_vma's root and visits the AVCs of
+ * tree(F->mapping): all of them when the anon_vma kept a list (up to 3.6),
+ * the ones whose VMA's pgoff interval overlaps F when it kept an interval
+ * tree (3.7+).  A visit is useful when that VMA's page table maps F at
+ * vma_address().  Totals per anon_vma family (one root lock).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+
+static bool overlaps(const struct avs_vma *v, uint64_t lo, uint64_t hi)
+{
+	return v->vm_pgoff <= hi && v->vm_pgoff + vma_pages(v) > lo;
+}
 
 /* Does v map some page of f at the address the walk computes? */
 static bool vma_maps_folio(const struct avs_vma *v, const struct avs_folio *f)
@@ -23,7 +30,9 @@ static bool vma_maps_folio(const struct avs_vma *v, const struct avs_folio *f)
 	return false;
 }
 
-static void walk_folio(const struct avs_folio *f, struct avs_walk *w)
+/* One folio's walk, AVC by AVC: for a single query. */
+static void walk_folio(const struct avs_rules *rules,
+		       const struct avs_folio *f, struct avs_walk *w)
 {
 	uint64_t last = f->index + folio_nr_pages(f) - 1;
 	const struct avs_avc *avc;
@@ -35,12 +44,11 @@ static void walk_folio(const struct avs_folio *f, struct avs_walk *w)
 		return;
 	w->anon_vma_id = f->anon_vma->id;
 	list_for_each_entry(avc, &f->anon_vma->rb_root, same_anon_vma) {
-		const struct avs_vma *v = avc->vma;
+		bool in = overlaps(avc->vma, f->index, last);
 
-		if (v->vm_pgoff > last || v->vm_pgoff + vma_pages(v) <= f->index)
-			continue;
-		w->visited++;
-		if (vma_maps_folio(v, f))
+		if (in || rules->walk == AVS_WALK_LIST)
+			w->visited++;
+		if (in && vma_maps_folio(avc->vma, f))
 			w->useful++;
 	}
 }
@@ -56,59 +64,106 @@ int avs_rmap_walk(const struct avs_shadow *sh, uint32_t pid, uint64_t addr,
 	pte = avs_pte_get(p->mm, addr & AVS_PAGE_MASK);
 	if (!avs_pte_present(pte) || pte == AVS_PTE_ZERO)
 		return -1;
-	walk_folio(avs_pte_folio(pte), out);
+	walk_folio(sh->rules, avs_pte_folio(pte), out);
 	return 0;
 }
 
 /*
- * For a tree of many AVCs the walk above is linear per folio; sort the
- * intervals by start, with the running maximum of their ends, so a folio
- * only looks at the AVCs that can overlap it (what the interval tree's
- * augmented search does).
+ * Useful visits of every folio at once: each VMA that maps a folio and
+ * that the folio's walk reaches (the folio's anon_vma is in the VMA's
+ * chain, and its index lies in the VMA's interval) is one useful visit.
+ * Counted in folio->scratch by one pass over the page tables.
  */
-struct ival {
-	uint64_t start, last;
-	uint64_t max_last;	/* max of last over this and all before */
-	const struct avs_vma *vma;
-};
-
-static int ival_cmp(const void *a, const void *b)
+static void count_useful(const struct avs_shadow *sh)
 {
-	const struct ival *x = a, *y = b;
+	const struct avs_mm *mm;
+	size_t i;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	list_for_each_entry(mm, &sh->mms, node) {
+		for (i = 0; i < mm->nr_vmas; i++) {
+			const struct avs_vma *v = mm->vmas[i];
+			struct avs_folio *last = NULL;
+			uint64_t a = v->vm_start;
+
+			while (avs_pte_next(mm, &a, v->vm_end)) {
+				avs_pte_t pte = avs_pte_get(mm, a);
+				struct avs_folio *f = avs_pte_folio(pte);
+				const struct avs_avc *avc;
+
+				a += AVS_PAGE_SIZE;
+				if (!f || !avs_pte_present(pte) || f == last ||
+				    !f->anon_vma)
+					continue;
+				last = f;	/* a large folio counts once */
+				list_for_each_entry(avc, &v->anon_vma_chain, same_vma)
+					if (avc->anon_vma == f->anon_vma) {
+						f->scratch++;
+						break;
+					}
+			}
+		}
+	}
 }
 
-static void walk_sorted(const struct ival *iv, size_t n,
-			const struct avs_folio *f, struct avs_walk *w)
+/* The AVC intervals of one tree, sorted, to count the overlapping ones
+ * of each folio in O(log n) (what the augmented tree search finds). */
+struct ivals {
+	uint64_t *start, *last;
+	size_t n, cap;
+};
+
+static int u64_cmp(const void *a, const void *b)
 {
-	uint64_t lo = f->index, hi = f->index + folio_nr_pages(f) - 1;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ivals_load(struct ivals *iv, const struct avs_anon_vma *av)
+{
+	const struct avs_avc *avc;
+
+	if (av->nr_avcs > iv->cap) {
+		iv->cap = av->nr_avcs;
+		iv->start = realloc(iv->start, iv->cap * sizeof(*iv->start));
+		iv->last = realloc(iv->last, iv->cap * sizeof(*iv->last));
+		if (!iv->start || !iv->last)
+			abort();
+	}
+	iv->n = 0;
+	list_for_each_entry(avc, &av->rb_root, same_anon_vma) {
+		iv->start[iv->n] = avc->vma->vm_pgoff;
+		iv->last[iv->n] = avc->vma->vm_pgoff + vma_pages(avc->vma) - 1;
+		iv->n++;
+	}
+	qsort(iv->start, iv->n, sizeof(*iv->start), u64_cmp);
+	qsort(iv->last, iv->n, sizeof(*iv->last), u64_cmp);
+}
+
+/* Number of values in the sorted array v that are < x. */
+static size_t count_below(const uint64_t *v, size_t n, uint64_t x)
+{
 	size_t l = 0, r = n;
 
-	memset(w, 0, sizeof(*w));
-	w->folio_id = f->id;
-	w->index = f->index;
-	w->anon_vma_id = f->anon_vma->id;
-	while (l < r) {		/* first interval starting after hi */
+	while (l < r) {
 		size_t m = l + (r - l) / 2;
 
-		if (iv[m].start <= hi)
+		if (v[m] < x)
 			l = m + 1;
 		else
 			r = m;
 	}
-	while (l > 0 && iv[l - 1].max_last >= lo) {
-		const struct ival *e = &iv[--l];
-
-		if (e->last < lo)
-			continue;
-		w->visited++;
-		if (vma_maps_folio(e->vma, f))
-			w->useful++;
-	}
+	return l;
 }
 
-#define SORT_THRESHOLD 32
+/* intervals overlapping [lo, hi] = those starting <= hi minus those
+ * ending < lo (an interval ending before lo also starts before hi) */
+static unsigned ivals_overlapping(const struct ivals *iv, uint64_t lo,
+				  uint64_t hi)
+{
+	return (unsigned)(count_below(iv->start, iv->n, hi + 1) -
+			  count_below(iv->last, iv->n, lo));
+}
 
 /* root anon_vma -> its entry in out->family, while the cost is summed */
 struct family_ref {
@@ -156,22 +211,44 @@ static int family_cmp(const void *a, const void *b)
 	return x->root_id < y->root_id ? -1 : x->root_id > y->root_id;
 }
 
+static void sum_families(struct avs_cost *out, const struct avs_rules *rules)
+{
+	size_t i;
+
+	for (i = 0; i < out->families; i++) {
+		struct avs_family_cost *fc = &out->family[i];
+
+		fc->meta_bytes = fc->anon_vmas * rules->anon_vma_bytes +
+				 fc->avcs * rules->avc_bytes;
+		out->folios += fc->folios;
+		out->pages += fc->pages;
+		out->visits += fc->visits;
+		out->useful += fc->useful;
+		if (fc->max_visits > out->max_visits)
+			out->max_visits = fc->max_visits;
+	}
+	out->useless = out->visits - out->useful;
+	out->meta_bytes = out->anon_vmas * rules->anon_vma_bytes +
+			  out->avcs * rules->avc_bytes;
+	qsort(out->family, out->families, sizeof(*out->family), family_cmp);
+}
+
 int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 		  void (*per_folio)(void *arg, const struct avs_walk *w),
 		  void *arg)
 {
+	const struct avs_rules *rules = sh->rules;
+	struct ivals iv = { 0 };
 	const struct avs_anon_vma *av;
-	struct ival *iv = NULL;
-	size_t iv_cap = 0, i;
 	struct family_ref *refs, *store;
 
 	memset(out, 0, sizeof(*out));
+	count_useful(sh);
 	refs = family_refs(out, sh, &store);
 	list_for_each_entry(av, &sh->anon_vmas, node) {
-		struct avs_family_cost *fc;
-		const struct avs_folio *f;
+		struct avs_folio *f;
 		struct family_ref *ref;
-		size_t n = 0;
+		struct avs_family_cost *fc;
 
 		HASH_FIND_PTR(refs, &av->root, ref);
 		if (!ref)
@@ -183,35 +260,23 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 		out->avcs += av->nr_avcs;
 		if (!av->nr_folios)
 			continue;
-		if (av->nr_avcs > SORT_THRESHOLD) {
-			const struct avs_avc *avc;
-
-			if (av->nr_avcs > iv_cap) {
-				iv_cap = av->nr_avcs;
-				iv = realloc(iv, iv_cap * sizeof(*iv));
-				if (!iv)
-					abort();
-			}
-			list_for_each_entry(avc, &av->rb_root, same_anon_vma) {
-				iv[n].start = avc->vma->vm_pgoff;
-				iv[n].last = avc->vma->vm_pgoff + vma_pages(avc->vma) - 1;
-				iv[n].vma = avc->vma;
-				n++;
-			}
-			qsort(iv, n, sizeof(*iv), ival_cmp);
-			for (i = 0; i < n; i++)
-				iv[i].max_last = i && iv[i - 1].max_last > iv[i].last ?
-					iv[i - 1].max_last : iv[i].last;
-		}
+		if (rules->walk == AVS_WALK_INTERVAL)
+			ivals_load(&iv, av);
 		list_for_each_entry(f, &av->folios, anon_node) {
-			struct avs_walk w;
+			struct avs_walk w = {
+				.folio_id = f->id,
+				.index = f->index,
+				.anon_vma_id = av->id,
+				.useful = f->scratch,
+			};
 
+			f->scratch = 0;
 			if (!f->mapcount)
 				continue;
-			if (n)
-				walk_sorted(iv, n, f, &w);
-			else
-				walk_folio(f, &w);
+			w.visited = rules->walk == AVS_WALK_LIST ?
+				(unsigned)av->nr_avcs :
+				ivals_overlapping(&iv, f->index,
+						  f->index + folio_nr_pages(f) - 1);
 			fc->folios++;
 			fc->pages += folio_nr_pages(f);
 			fc->visits += w.visited;
@@ -222,26 +287,12 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 				per_folio(arg, &w);
 		}
 	}
-	for (i = 0; i < out->families; i++) {
-		struct avs_family_cost *fc = &out->family[i];
-
-		fc->meta_bytes = fc->anon_vmas * AVS_KSIZE_ANON_VMA +
-				 fc->avcs * AVS_KSIZE_AVC;
-		out->folios += fc->folios;
-		out->pages += fc->pages;
-		out->visits += fc->visits;
-		out->useful += fc->useful;
-		if (fc->max_visits > out->max_visits)
-			out->max_visits = fc->max_visits;
-	}
-	out->useless = out->visits - out->useful;
 	out->vmas = sh->counts.vmas;
-	out->meta_bytes = out->anon_vmas * AVS_KSIZE_ANON_VMA +
-			  out->avcs * AVS_KSIZE_AVC;
-	qsort(out->family, out->families, sizeof(*out->family), family_cmp);
+	sum_families(out, rules);
 	HASH_CLEAR(hh, refs);
 	free(store);
-	free(iv);
+	free(iv.start);
+	free(iv.last);
 	return 0;
 }
 

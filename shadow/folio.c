@@ -39,17 +39,29 @@ void avs_folio_set_mapping(struct avs_shadow *sh, struct avs_folio *folio,
 /*
  * mm/rmap.c: folio_add_new_anon_rmap() -> __folio_set_anon().  An
  * exclusive folio goes to the VMA's own anon_vma; a folio that may be
- * shared goes to the root, the one anon_vma every VMA of the family chains.
+ * shared goes to an anon_vma every VMA of the family chains: the root
+ * (2.6.35+, 288468c334e9) or the chain's oldest entry (2.6.34).  Under
+ * 2.6.34-rc1..rc3 every folio went to the VMA's own anon_vma.
  */
+static struct avs_anon_vma *new_folio_anon_vma(const struct avs_rules *rules,
+					       struct avs_vma *vma,
+					       bool exclusive)
+{
+	if (exclusive || rules->page == AVS_PAGE_NEWEST)
+		return vma->anon_vma;
+	if (rules->page == AVS_PAGE_CHAIN_TAIL)
+		return list_last_entry(&vma->anon_vma_chain, struct avs_avc,
+				       same_vma)->anon_vma;
+	return vma->anon_vma->root;
+}
+
 void folio_add_new_anon_rmap(struct avs_shadow *sh, struct avs_folio *folio,
 			     struct avs_vma *vma, uint64_t addr,
 			     bool exclusive)
 {
-	struct avs_anon_vma *av = vma->anon_vma;
+	struct avs_anon_vma *av = new_folio_anon_vma(sh->rules, vma, exclusive);
 	uint64_t base = addr & ~((AVS_PAGE_SIZE << folio->order) - 1);
 
-	if (!exclusive)
-		av = av->root;
 	avs_folio_set_mapping(sh, folio, av);
 	folio->index = linear_page_index(vma, base);
 	folio->flags |= AVS_FOLIO_IN_CORE;

@@ -68,6 +68,7 @@ struct avs_folio {
 	uint32_t swapcount;		/* swap ptes referring to it */
 	uint16_t order;
 	uint16_t flags;			/* AVS_FOLIO_* */
+	uint32_t scratch;		/* cost.c's counter while it runs */
 };
 
 #define AVS_FOLIO_EXCLUSIVE	0x1	/* PageAnonExclusive */

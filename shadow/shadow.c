@@ -7,12 +7,6 @@
 #include <string.h>
 #include "internal.h"
 
-const struct avs_rules avs_rules_linux_6_18 = {
-	.name = "linux-6.18",
-	.description = "anon_vma_chain, interval tree, root locking, "
-		       "num_children/num_active_vmas reuse, 6.16 merge rule",
-};
-
 struct avs_shadow *avs_shadow_new(const struct avs_rules *rules)
 {
 	struct avs_shadow *sh = calloc(1, sizeof(*sh));

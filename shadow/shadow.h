@@ -20,13 +20,12 @@ struct avs_vma;
 struct avs_anon_vma;
 struct avs_folio;
 
-/* A rule set: which kernel's rules the shadow follows. */
-struct avs_rules {
-	const char *name;
-	const char *description;
-};
+#include "rules.h"
 
-extern const struct avs_rules avs_rules_linux_6_18;
+extern const struct avs_rules avs_rules_linux_6_18, avs_rules_linux_6_0,
+	avs_rules_linux_3_19, avs_rules_linux_3_7, avs_rules_linux_2_6_35,
+	avs_rules_linux_2_6_34, avs_rules_linux_2_6_34_rc3,
+	avs_rules_linux_2_6_33;
 
 /* Live object counts. */
 struct avs_counts {
@@ -34,7 +33,8 @@ struct avs_counts {
 	uint64_t forks, anon_vmas_allocated, anon_vmas_reused, avcs_allocated;
 };
 
-/* Sizes of the kernel structures on Linux 6.18 x86_64 (pahole). */
+/* Sizes of the kernel structures on Linux 6.18 x86_64 (pahole); other
+ * rule sets carry their own (rules.h). */
 #define AVS_KSIZE_ANON_VMA	96
 #define AVS_KSIZE_AVC		64
 #define AVS_KSIZE_VMA		192

@@ -34,15 +34,26 @@ static bool is_mergeable_vma(const struct vma_merge_struct *vmg,
 }
 
 /*
- * mm/vma.c: is_mergeable_anon_vma().  The side whose anon_vma survives
- * must not be a fork child; otherwise both anon_vmas must be equal.
+ * mm/vma.c: is_mergeable_anon_vma().  6.16+: the side whose anon_vma
+ * survives must not be a fork child; otherwise both anon_vmas must be
+ * equal.  3.0-6.15: one side may lack an anon_vma only if the target's
+ * chain is singular (so never into an unfaulted target).  Before 3.0:
+ * either side may lack one.
  */
-static bool is_mergeable_anon_vma(const struct vma_merge_struct *vmg,
+static bool is_mergeable_anon_vma(const struct avs_shadow *sh,
+				  const struct vma_merge_struct *vmg,
 				  bool merge_next)
 {
 	const struct avs_vma *tgt = merge_next ? vmg->next : vmg->prev;
 	const struct avs_anon_vma *tgt_anon = tgt->anon_vma;
 	const struct avs_anon_vma *src_anon = vmg->anon_vma;
+
+	if (sh->rules->merge == AVS_MERGE_EITHER)
+		return !tgt_anon || !src_anon || tgt_anon == src_anon;
+	if (sh->rules->merge == AVS_MERGE_SINGULAR)
+		return ((!tgt_anon || !src_anon) &&
+			list_is_singular(&tgt->anon_vma_chain)) ||
+		       tgt_anon == src_anon;
 
 	if (!tgt_anon && src_anon)
 		return !vma_is_fork_child(vmg->middle) &&
@@ -53,36 +64,42 @@ static bool is_mergeable_anon_vma(const struct vma_merge_struct *vmg,
 }
 
 /* mm/vma.c: can_vma_merge_before(): [start, end) goes in front of next. */
-static bool can_vma_merge_before(const struct vma_merge_struct *vmg)
+static bool can_vma_merge_before(const struct avs_shadow *sh,
+				 const struct vma_merge_struct *vmg)
 {
-	return is_mergeable_vma(vmg, true) && is_mergeable_anon_vma(vmg, true) &&
+	return is_mergeable_vma(vmg, true) &&
+	       is_mergeable_anon_vma(sh, vmg, true) &&
 	       vmg->next->vm_pgoff ==
 		       vmg->pgoff + ((vmg->end - vmg->start) >> AVS_PAGE_SHIFT);
 }
 
 /* mm/vma.c: can_vma_merge_after(): [start, end) goes after prev. */
-static bool can_vma_merge_after(const struct vma_merge_struct *vmg)
+static bool can_vma_merge_after(const struct avs_shadow *sh,
+				const struct vma_merge_struct *vmg)
 {
 	return is_mergeable_vma(vmg, false) &&
-	       is_mergeable_anon_vma(vmg, false) &&
+	       is_mergeable_anon_vma(sh, vmg, false) &&
 	       vmg->prev->vm_pgoff + vma_pages(vmg->prev) == vmg->pgoff;
 }
 
 /* mm/vma.c: can_vma_merge_left() */
-static bool can_vma_merge_left(const struct vma_merge_struct *vmg)
+static bool can_vma_merge_left(const struct avs_shadow *sh,
+			       const struct vma_merge_struct *vmg)
 {
 	return vmg->prev && vmg->prev->vm_end == vmg->start &&
-	       can_vma_merge_after(vmg);
+	       can_vma_merge_after(sh, vmg);
 }
 
 /* mm/vma.c: can_vma_merge_right(): a three-way merge also needs prev and
  * next not to hold two different anon_vmas. */
-static bool can_vma_merge_right(const struct vma_merge_struct *vmg,
+static bool can_vma_merge_right(const struct avs_shadow *sh,
+				const struct vma_merge_struct *vmg,
 				bool can_merge_left)
 {
 	const struct avs_vma *prev = vmg->prev, *next = vmg->next;
 
-	if (!next || vmg->end != next->vm_start || !can_vma_merge_before(vmg))
+	if (!next || vmg->end != next->vm_start ||
+	    !can_vma_merge_before(sh, vmg))
 		return false;
 	if (!can_merge_left)
 		return true;
@@ -143,12 +160,12 @@ static struct avs_vma *vma_merge_existing_range(struct avs_shadow *sh,
 
 	if ((vmg->vm_flags & VM_SPECIAL) || (!left_side && !right_side))
 		return NULL;
-	merge_left = left_side && can_vma_merge_left(vmg);
+	merge_left = left_side && can_vma_merge_left(sh, vmg);
 	next = NULL;
 	merge_right = false;
 	if (right_side) {
 		next = vmg->next = avs_vma_next(middle->vm_mm, middle);
-		merge_right = can_vma_merge_right(vmg, merge_left);
+		merge_right = can_vma_merge_right(sh, vmg, merge_left);
 	}
 	if (!merge_left && !merge_right)
 		return NULL;
@@ -210,8 +227,9 @@ struct avs_vma *vma_merge_new_range(struct avs_shadow *sh,
 	vmg->middle = NULL;
 	if ((vmg->vm_flags & VM_SPECIAL) || (!prev && !next))
 		return NULL;
-	can_left = can_vma_merge_left(vmg);
-	can_right = !vmg->just_expand && can_vma_merge_right(vmg, can_left);
+	can_left = can_vma_merge_left(sh, vmg);
+	can_right = !vmg->just_expand &&
+		    can_vma_merge_right(sh, vmg, can_left);
 	if (can_right) {
 		vmg->end = next->vm_end;
 		target = next;

@@ -71,5 +71,13 @@ printf 'start 1\nmunmap 7 0x1000-0x2000\n' >"$T/unknown.txt"
 run replay "$T/unknown.txt"
 check "event of an unknown pid: warning, not fatal" eval 'rc 0 && err_has "unknown pid 7"'
 
+run replay --model linux-2.6.34-rc3 "$EX"
+check "--model rc3: the 2010 page is stranded, with pid and address" \
+  eval 'rc 0 && out_has "stranded: pid 100 addr 0x7f0000001000"'
+run replay --model linux-2.6.34 "$EX"
+check "--model 2.6.34: no hazard" eval 'rc 0 && out_has "hazards          0"'
+run replay --model nope "$EX"
+check "unknown model: status 2 and the known names" eval 'rc 2 && err_has "known: auto, linux-6.18"'
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rule sets, newest first.  Each states how it differs from the one
+ * after it (older) and the commit that made the difference; sizes are
+ * struct anon_vma and struct anon_vma_chain on x86_64 in that era.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "rules.h"
+#include "shadow.h"
+
+const struct avs_rules avs_rules_linux_6_18 = {
+	.name = "linux-6.18",
+	.kernels = "6.16 - 6.18",
+	.differs = "a faulted range may merge into an unfaulted neighbour "
+		   "unless the surviving anon_vma belongs to a fork child "
+		   "(879bca0a2c4f, 61f67c230a5e)",
+	.reuse = AVS_REUSE_COUNTS,
+	.page = AVS_PAGE_ROOT,
+	.merge = AVS_MERGE_6_16,
+	.walk = AVS_WALK_INTERVAL,
+	.anon_vma_bytes = 96,
+	.avc_bytes = 64,
+};
+
+const struct avs_rules avs_rules_linux_6_0 = {
+	.name = "linux-6.0",
+	.kernels = "6.0 - 6.15",
+	.differs = "fork reuse asks num_children < 2 and num_active_vmas == 0 "
+		   "instead of degree < 2 (2555283eb40d)",
+	.reuse = AVS_REUSE_COUNTS,
+	.page = AVS_PAGE_ROOT,
+	.merge = AVS_MERGE_SINGULAR,
+	.walk = AVS_WALK_INTERVAL,
+	.anon_vma_bytes = 96,
+	.avc_bytes = 64,
+};
+
+const struct avs_rules avs_rules_linux_3_19 = {
+	.name = "linux-3.19",
+	.kernels = "3.19 - 5.19",
+	.differs = "a fork child reuses a chained anon_vma of degree < 2 "
+		   "instead of always allocating one (7a3ef208e662)",
+	.reuse = AVS_REUSE_DEGREE,
+	.page = AVS_PAGE_ROOT,
+	.merge = AVS_MERGE_SINGULAR,
+	.walk = AVS_WALK_INTERVAL,
+	.anon_vma_bytes = 72,
+	.avc_bytes = 64,
+};
+
+const struct avs_rules avs_rules_linux_3_7 = {
+	.name = "linux-3.7",
+	.kernels = "3.7 - 3.18",
+	.differs = "an rmap walk visits only VMAs whose pgoff range overlaps "
+		   "the page, through an interval tree (bf181b9f9d8d)",
+	.reuse = AVS_REUSE_NONE,
+	.page = AVS_PAGE_ROOT,
+	.merge = AVS_MERGE_SINGULAR,
+	.walk = AVS_WALK_INTERVAL,
+	.anon_vma_bytes = 64,
+	.avc_bytes = 64,
+};
+
+const struct avs_rules avs_rules_linux_2_6_35 = {
+	.name = "linux-2.6.35",
+	.kernels = "2.6.35 - 2.6.39",
+	.differs = "anon_vmas know their root; non-exclusive pages go to the "
+		   "root and the root's lock covers the family (5c341ee1dfc8, "
+		   "012f18004da3, 288468c334e9)",
+	.reuse = AVS_REUSE_NONE,
+	.page = AVS_PAGE_ROOT,
+	.merge = AVS_MERGE_EITHER,
+	.walk = AVS_WALK_LIST,
+	.anon_vma_bytes = 40,
+	.avc_bytes = 48,
+};
+
+const struct avs_rules avs_rules_linux_2_6_34 = {
+	.name = "linux-2.6.34",
+	.kernels = "2.6.34",
+	.differs = "a page mapped non-exclusively (swap-in of a shared page) "
+		   "goes to the oldest anon_vma of the chain, not the VMA's "
+		   "newest (e8a03feb54ca and the rc4 fixes)",
+	.reuse = AVS_REUSE_NONE,
+	.page = AVS_PAGE_CHAIN_TAIL,
+	.merge = AVS_MERGE_EITHER,
+	.walk = AVS_WALK_LIST,
+	.anon_vma_bytes = 32,
+	.avc_bytes = 48,
+};
+
+const struct avs_rules avs_rules_linux_2_6_34_rc3 = {
+	.name = "linux-2.6.34-rc3",
+	.kernels = "2.6.34-rc1 - rc3",
+	.differs = "anon_vma_chain as first merged: one anon_vma per process "
+		   "per VMA, linked by chains; every new page goes to the "
+		   "VMA's newest anon_vma (5beb49305251)",
+	.reuse = AVS_REUSE_NONE,
+	.page = AVS_PAGE_NEWEST,
+	.merge = AVS_MERGE_EITHER,
+	.walk = AVS_WALK_LIST,
+	.anon_vma_bytes = 32,
+	.avc_bytes = 48,
+};
+
+const struct avs_rules avs_rules_linux_2_6_33 = {
+	.name = "linux-2.6.33",
+	.kernels = "2.6.7 - 2.6.33",
+	.differs = "one anon_vma for a whole fork family: a child VMA joins "
+		   "its parent VMA's anon_vma list; every page of the family "
+		   "points to it (Andrea Arcangeli's anon_vma, 2.6.7)",
+	.family_anon_vma = true,
+	.reuse = AVS_REUSE_NONE,
+	.page = AVS_PAGE_NEWEST,
+	.merge = AVS_MERGE_EITHER,
+	.walk = AVS_WALK_LIST,
+	.anon_vma_bytes = 24,
+	.avc_bytes = 16,
+};
+
+static const struct avs_rules *const all[] = {
+	&avs_rules_linux_6_18,
+	&avs_rules_linux_6_0,
+	&avs_rules_linux_3_19,
+	&avs_rules_linux_3_7,
+	&avs_rules_linux_2_6_35,
+	&avs_rules_linux_2_6_34,
+	&avs_rules_linux_2_6_34_rc3,
+	&avs_rules_linux_2_6_33,
+};
+
+const struct avs_rules *const *avs_rules_all(size_t *n)
+{
+	*n = sizeof(all) / sizeof(all[0]);
+	return all;
+}
+
+const struct avs_rules *avs_rules_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
+
+/* The newest rule set not newer than the release ("6.18.44-fc" -> 6.18). */
+const struct avs_rules *avs_rules_for_release(const char *release)
+{
+	unsigned major = 0, minor = 0, patch = 0;
+	unsigned v;
+
+	if (sscanf(release, "%u.%u.%u", &major, &minor, &patch) < 2)
+		return &avs_rules_linux_6_18;
+	v = major * 10000 + minor * 100 + (major == 2 ? patch : 0);
+	if (v >= 61600)
+		return &avs_rules_linux_6_18;
+	if (v >= 60000)
+		return &avs_rules_linux_6_0;
+	if (v >= 31900)
+		return &avs_rules_linux_3_19;
+	if (v >= 30700)
+		return &avs_rules_linux_3_7;
+	if (v >= 20635)
+		return &avs_rules_linux_2_6_35;
+	if (v >= 20634)
+		return &avs_rules_linux_2_6_34;
+	return &avs_rules_linux_2_6_33;
+}

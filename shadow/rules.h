@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rule sets: the kernels whose anon rmap the shadow can follow.  A rule set
+ * is a handful of choices at the points where kernels differed; rules.c
+ * lists them, each with the commit that introduced its difference.
+ */
+#ifndef AVS_RULES_H
+#define AVS_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Which anon_vma a fork child VMA may reuse instead of allocating one. */
+enum avs_reuse_rule {
+	AVS_REUSE_NONE,		/* 2.6.34-3.18: always a new anon_vma */
+	AVS_REUSE_DEGREE,	/* 3.19-5.19: degree < 2 (7a3ef208e662) */
+	AVS_REUSE_COUNTS,	/* 6.0+: num_children < 2 && !num_active_vmas
+				   (2555283eb40d) */
+};
+
+/* Which anon_vma a newly mapped anon folio points to. */
+enum avs_page_rule {
+	AVS_PAGE_NEWEST,	/* 2.6.34-rc1..rc3: always vma->anon_vma */
+	AVS_PAGE_CHAIN_TAIL,	/* 2.6.34: non-exclusive -> last chain entry */
+	AVS_PAGE_ROOT,		/* 2.6.35+: non-exclusive -> anon_vma->root */
+};
+
+/* When may a VMA with an anon_vma merge with one without? */
+enum avs_merge_rule {
+	AVS_MERGE_EITHER,	/* 2.6.7-2.6.39: either NULL or both equal */
+	AVS_MERGE_SINGULAR,	/* 3.0-6.15: only into a target whose chain
+				   is singular (965f55dea0e3) */
+	AVS_MERGE_6_16,		/* 6.16+: the side whose anon_vma survives is
+				   not a fork child (879bca0a2c4f) */
+};
+
+/* What an rmap walk of an anon folio visits. */
+enum avs_walk_rule {
+	AVS_WALK_LIST,		/* up to 3.6: every VMA on the anon_vma's list */
+	AVS_WALK_INTERVAL,	/* 3.7+: VMAs whose pgoff range overlaps the
+				   folio (bf181b9f9d8d) */
+};
+
+struct avs_rules {
+	const char *name;		/* "linux-6.18" */
+	const char *kernels;		/* "6.16 - 6.18" */
+	const char *differs;		/* how it differs from its neighbour */
+	bool family_anon_vma;		/* <= 2.6.33: one anon_vma per fork
+					   family, no chains */
+	enum avs_reuse_rule reuse;
+	enum avs_page_rule page;
+	enum avs_merge_rule merge;
+	enum avs_walk_rule walk;
+	unsigned anon_vma_bytes;	/* struct anon_vma, x86_64 */
+	unsigned avc_bytes;		/* struct anon_vma_chain (or, without
+					   chains, the VMA's list link) */
+};
+
+/* The rule set called name, or NULL.  "auto" is the running kernel's:
+ * the caller passes its release (uname -r) in kernel_release. */
+const struct avs_rules *avs_rules_find(const char *name);
+const struct avs_rules *avs_rules_for_release(const char *kernel_release);
+/* All rule sets, newest first; *n set to their number. */
+const struct avs_rules *const *avs_rules_all(size_t *n);
+
+#endif
