@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(cmake gcc make pkg-config libcriterion-dev uthash-dev libjson-c-dev
-      libelf-dev libdw-dev libunwind-dev python3)
+      libelf-dev libdw-dev libunwind-dev python3 clang llvm libbpf-dev bpftool)
 
 missing=()
 for p in "${PKGS[@]}"; do
