@@ -65,21 +65,67 @@ int avs_rmap_walk(const struct avs_shadow *sh, uint32_t pid, uint64_t addr,
 	if (!avs_pte_present(pte) || pte == AVS_PTE_ZERO)
 		return -1;
 	walk_folio(sh->rules, avs_pte_folio(pte), out);
+	if (sh->rules->design == AVS_DESIGN_PTE_CHAINS) {
+		/* the chain holds exactly the mapping ptes */
+		out->visited = out->useful = avs_pte_folio(pte)->mapcount;
+	} else if (sh->rules->design == AVS_DESIGN_ANONMM) {
+		const struct avs_mm *mm;
+
+		out->visited = 0;	/* every mm of the exec group */
+		list_for_each_entry(mm, &sh->mms, node)
+			out->visited += mm->exec_id == p->mm->exec_id;
+	}
 	return 0;
 }
 
-/*
- * Useful visits of every folio at once: each VMA that maps a folio and
- * that the folio's walk reaches (the folio's anon_vma is in the VMA's
- * chain, and its index lies in the VMA's interval) is one useful visit.
- * Counted in folio->scratch by one pass over the page tables.
- */
-static void count_useful(const struct avs_shadow *sh)
+/* Live mms per exec group (anonmm), by exec_id. */
+struct group_count {
+	uint64_t exec_id;
+	uint32_t mms;
+	UT_hash_handle hh;
+};
+
+static struct group_count *count_groups(const struct avs_shadow *sh)
 {
+	struct group_count *map = NULL, *g;
+	const struct avs_mm *mm;
+
+	list_for_each_entry(mm, &sh->mms, node) {
+		HASH_FIND(hh, map, &mm->exec_id, sizeof(mm->exec_id), g);
+		if (!g) {
+			g = calloc(1, sizeof(*g));
+			if (!g)
+				abort();
+			g->exec_id = mm->exec_id;
+			HASH_ADD(hh, map, exec_id, sizeof(g->exec_id), g);
+		}
+		g->mms++;
+	}
+	return map;
+}
+
+/*
+ * One pass over the page tables fills, for every mapped folio:
+ * scratch[0] = useful visits: VMAs that map it and that its walk reaches
+ * (its anon_vma is in their chain); under pte-chains every pte;
+ * scratch[1] = under anonmm, the mms of the group its walk goes through.
+ */
+static void count_mappings(const struct avs_shadow *sh)
+{
+	enum avs_design design = sh->rules->design;
+	struct group_count *groups = NULL, *g, *tmp;
 	const struct avs_mm *mm;
 	size_t i;
 
+	if (design == AVS_DESIGN_ANONMM)
+		groups = count_groups(sh);
 	list_for_each_entry(mm, &sh->mms, node) {
+		uint32_t group_mms = 0;
+
+		if (groups) {
+			HASH_FIND(hh, groups, &mm->exec_id, sizeof(mm->exec_id), g);
+			group_mms = g ? g->mms : 0;
+		}
 		for (i = 0; i < mm->nr_vmas; i++) {
 			const struct avs_vma *v = mm->vmas[i];
 			struct avs_folio *last = NULL;
@@ -91,17 +137,27 @@ static void count_useful(const struct avs_shadow *sh)
 				const struct avs_avc *avc;
 
 				a += AVS_PAGE_SIZE;
-				if (!f || !avs_pte_present(pte) || f == last ||
-				    !f->anon_vma)
+				if (!f || !avs_pte_present(pte) || !f->anon_vma)
 					continue;
-				last = f;	/* a large folio counts once */
+				if (design == AVS_DESIGN_PTE_CHAINS) {
+					f->scratch[0]++;
+					continue;
+				}
+				if (f == last)	/* a large folio counts once */
+					continue;
+				last = f;
+				f->scratch[1] = group_mms;
 				list_for_each_entry(avc, &v->anon_vma_chain, same_vma)
 					if (avc->anon_vma == f->anon_vma) {
-						f->scratch++;
+						f->scratch[0]++;
 						break;
 					}
 			}
 		}
+	}
+	HASH_ITER(hh, groups, g, tmp) {
+		HASH_DEL(groups, g);
+		free(g);
 	}
 }
 
@@ -228,8 +284,17 @@ static void sum_families(struct avs_cost *out, const struct avs_rules *rules)
 			out->max_visits = fc->max_visits;
 	}
 	out->useless = out->visits - out->useful;
-	out->meta_bytes = out->anon_vmas * rules->anon_vma_bytes +
-			  out->avcs * rules->avc_bytes;
+	switch (rules->design) {
+	case AVS_DESIGN_PTE_CHAINS:
+		out->meta_bytes = out->chain_bytes;
+		break;
+	case AVS_DESIGN_ANONMM:
+		out->meta_bytes = out->mms * rules->avc_bytes;
+		break;
+	default:
+		out->meta_bytes = out->anon_vmas * rules->anon_vma_bytes +
+				  out->avcs * rules->avc_bytes;
+	}
 	qsort(out->family, out->families, sizeof(*out->family), family_cmp);
 }
 
@@ -243,7 +308,7 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 	struct family_ref *refs, *store;
 
 	memset(out, 0, sizeof(*out));
-	count_useful(sh);
+	count_mappings(sh);
 	refs = family_refs(out, sh, &store);
 	list_for_each_entry(av, &sh->anon_vmas, node) {
 		struct avs_folio *f;
@@ -267,16 +332,27 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 				.folio_id = f->id,
 				.index = f->index,
 				.anon_vma_id = av->id,
-				.useful = f->scratch,
+				.useful = f->scratch[0],
 			};
+			uint32_t group_mms = f->scratch[1];
 
-			f->scratch = 0;
+			f->scratch[0] = f->scratch[1] = 0;
 			if (!f->mapcount)
 				continue;
-			w.visited = rules->walk == AVS_WALK_LIST ?
-				(unsigned)av->nr_avcs :
-				ivals_overlapping(&iv, f->index,
-						  f->index + folio_nr_pages(f) - 1);
+			if (rules->design == AVS_DESIGN_PTE_CHAINS) {
+				w.visited = w.useful;	/* exactly the ptes */
+				if (w.visited > 1)	/* else pte.direct */
+					out->chain_bytes += rules->chain_block_bytes *
+						((w.visited + rules->chain_block_entries - 1) /
+						 rules->chain_block_entries);
+			} else if (rules->design == AVS_DESIGN_ANONMM) {
+				w.visited = group_mms;
+			} else if (rules->walk == AVS_WALK_LIST) {
+				w.visited = (unsigned)av->nr_avcs;
+			} else {
+				w.visited = ivals_overlapping(&iv, f->index,
+					f->index + folio_nr_pages(f) - 1);
+			}
 			fc->folios++;
 			fc->pages += folio_nr_pages(f);
 			fc->visits += w.visited;
@@ -288,6 +364,7 @@ int avs_rmap_cost(const struct avs_shadow *sh, struct avs_cost *out,
 		}
 	}
 	out->vmas = sh->counts.vmas;
+	out->mms = sh->counts.mms;
 	sum_families(out, rules);
 	HASH_CLEAR(hh, refs);
 	free(store);

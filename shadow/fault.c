@@ -36,6 +36,11 @@ static void wp_page_copy(struct avs_shadow *sh, struct avs_vma *vma,
 	new_exclusive_folio(sh, vma, addr);
 }
 
+void avs_break_cow(struct avs_shadow *sh, struct avs_vma *vma, uint64_t addr)
+{
+	wp_page_copy(sh, vma, addr);
+}
+
 /* Does every pte mapping this large folio belong to this VMA's mm?
  * (__wp_can_reuse_large_anon_folio() asks it with the folio's mm ids.) */
 static bool large_folio_mapped_only_here(struct avs_vma *vma,

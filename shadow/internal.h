@@ -189,6 +189,8 @@ enum avs_fault_result avs_handle_fault(struct avs_shadow *sh,
 				       unsigned access);
 void avs_populate_range(struct avs_shadow *sh, struct avs_mm *mm,
 			uint64_t start, uint64_t end, bool write);
+/* Give the pte at addr a private copy of its folio (wp_page_copy()). */
+void avs_break_cow(struct avs_shadow *sh, struct avs_vma *vma, uint64_t addr);
 
 /* mm-level operations, by file */
 void avs_do_mmap(struct avs_shadow *sh, struct avs_proc *p,

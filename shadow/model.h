@@ -68,7 +68,7 @@ struct avs_folio {
 	uint32_t swapcount;		/* swap ptes referring to it */
 	uint16_t order;
 	uint16_t flags;			/* AVS_FOLIO_* */
-	uint32_t scratch;		/* cost.c's counter while it runs */
+	uint32_t scratch[2];		/* cost.c's counters while it runs */
 };
 
 #define AVS_FOLIO_EXCLUSIVE	0x1	/* PageAnonExclusive */
@@ -133,6 +133,8 @@ struct avs_mm {
 	uint64_t def_flags;
 	int users;			/* processes using this mm */
 	uint64_t id;
+	uint64_t exec_id;		/* mm at the exec this mm forks from
+					   (anonmm's group) */
 	struct list_head node;		/* avs_shadow.mms */
 };
 

@@ -49,6 +49,26 @@ static struct avs_vma *copy_vma(struct avs_shadow *sh, struct avs_vma *vma,
 }
 
 /*
+ * anonmm kept each page's virtual address, so moving a page another mm
+ * still maps would lose it: the 2004 proposal copied such pages at move
+ * time (copy_one_pte: "if page->count > 1, copy").
+ */
+static void unshare_moved(struct avs_shadow *sh, struct avs_vma *vma,
+			  uint64_t addr, uint64_t len)
+{
+	uint64_t a = addr;
+
+	while (avs_pte_next(vma->vm_mm, &a, addr + len)) {
+		avs_pte_t pte = avs_pte_get(vma->vm_mm, a);
+		struct avs_folio *f = avs_pte_folio(pte);
+
+		if (f && avs_pte_present(pte) && f->mapcount > 1)
+			avs_break_cow(sh, vma, a);
+		a += AVS_PAGE_SIZE;
+	}
+}
+
+/*
  * mm/mremap.c: move_vma(): copy the VMA to new_addr, move the ptes, then
  * unmap the source range, or with MREMAP_DONTUNMAP keep it
  * (dontunmap_complete(): VM_LOCKED cleared; a wholly moved source VMA
@@ -62,6 +82,8 @@ static void move_vma(struct avs_shadow *sh, struct avs_mm *mm,
 	struct avs_vma *new_vma = copy_vma(sh, vma, new_addr, new_len, pgoff);
 
 	avs_move_ptes(sh, mm, addr, new_addr, old_len);
+	if (sh->rules->design == AVS_DESIGN_ANONMM)
+		unshare_moved(sh, new_vma, new_addr, old_len);
 	if (!dontunmap) {
 		avs_munmap_range(sh, mm, addr, addr + old_len);
 		return;

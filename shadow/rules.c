@@ -119,6 +119,45 @@ const struct avs_rules avs_rules_linux_2_6_33 = {
 	.avc_bytes = 16,
 };
 
+/*
+ * Designs that were never the anon rmap of a released kernel in this form,
+ * as cost models.  The shadow keeps their graph as one anon_vma per family
+ * (so layouts stay those of the kernel); only the walk and the metadata
+ * differ.
+ */
+const struct avs_rules avs_rules_pte_chains = {
+	.name = "pte-chains",
+	.kernels = "2.5.27 - 2.6.6",
+	.differs = "no anon_vma: each page keeps a chain of the addresses of "
+		   "the ptes mapping it (one direct pte when mapped once); a "
+		   "walk visits exactly the mappings (Rik van Riel's rmap)",
+	.design = AVS_DESIGN_PTE_CHAINS,
+	.family_anon_vma = true,
+	.page = AVS_PAGE_NEWEST,
+	.merge = AVS_MERGE_EITHER,
+	.walk = AVS_WALK_LIST,
+	/* 64-byte cache-line blocks: a next pointer and 7 pte addresses */
+	.chain_block_bytes = 64,
+	.chain_block_entries = 7,
+};
+
+const struct avs_rules avs_rules_anonmm = {
+	.name = "anonmm",
+	.kernels = "2.6.6-rc1-mm1 (Hugh Dickins' anobjrmap)",
+	.differs = "an anon page points to the group of mms of its exec and "
+		   "keeps its virtual address; a walk looks it up in every mm "
+		   "of the group; mremap copies pages that are shared",
+	.design = AVS_DESIGN_ANONMM,
+	.family_anon_vma = true,
+	.page = AVS_PAGE_NEWEST,
+	.merge = AVS_MERGE_EITHER,
+	.walk = AVS_WALK_LIST,
+	/* struct anonmm (count, list head, head pointer) per mm; the group
+	 * is the first mm's */
+	.anon_vma_bytes = 0,
+	.avc_bytes = 32,
+};
+
 static const struct avs_rules *const all[] = {
 	&avs_rules_linux_6_18,
 	&avs_rules_linux_6_0,
@@ -128,6 +167,8 @@ static const struct avs_rules *const all[] = {
 	&avs_rules_linux_2_6_34,
 	&avs_rules_linux_2_6_34_rc3,
 	&avs_rules_linux_2_6_33,
+	&avs_rules_anonmm,
+	&avs_rules_pte_chains,
 };
 
 const struct avs_rules *const *avs_rules_all(size_t *n)

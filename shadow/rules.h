@@ -41,19 +41,34 @@ enum avs_walk_rule {
 				   folio (bf181b9f9d8d) */
 };
 
+/* How reverse mapping is organised at all. */
+enum avs_design {
+	AVS_DESIGN_ANON_VMA,	/* objrmap through anon_vmas (2.6.7+) */
+	AVS_DESIGN_PTE_CHAINS,	/* 2.5.27-2.6.6: a chain of pte addresses per
+				   page; a walk visits exactly the mappings */
+	AVS_DESIGN_ANONMM,	/* 2004 proposal: one group of mms per exec;
+				   a walk looks the page up in every mm of the
+				   group; mremap copies shared pages */
+};
+
 struct avs_rules {
 	const char *name;		/* "linux-6.18" */
 	const char *kernels;		/* "6.16 - 6.18" */
 	const char *differs;		/* how it differs from its neighbour */
+	enum avs_design design;
 	bool family_anon_vma;		/* <= 2.6.33: one anon_vma per fork
 					   family, no chains */
 	enum avs_reuse_rule reuse;
 	enum avs_page_rule page;
 	enum avs_merge_rule merge;
 	enum avs_walk_rule walk;
-	unsigned anon_vma_bytes;	/* struct anon_vma, x86_64 */
-	unsigned avc_bytes;		/* struct anon_vma_chain (or, without
-					   chains, the VMA's list link) */
+	/* metadata sizes, x86_64: struct anon_vma and struct anon_vma_chain
+	 * (without chains: the VMA's list link); anonmm: the group and each
+	 * mm's link; pte-chains: a block of pte addresses and how many it
+	 * holds */
+	unsigned anon_vma_bytes;
+	unsigned avc_bytes;
+	unsigned chain_block_bytes, chain_block_entries;
 };
 
 /* The rule set called name, or NULL.  "auto" is the running kernel's:

@@ -118,6 +118,7 @@ static void do_start(struct avs_shadow *sh, const struct avs_event *ev)
 		proc_remove(sh, p);
 	}
 	p = proc_add(sh, ev->pid, ev->u.start.ppid, avs_mm_alloc(sh));
+	p->mm->exec_id = p->mm->id;
 	p->mm->start_brk = ev->u.start.start_brk;
 	p->mm->brk = ev->u.start.brk;
 	set_comm(p, ev);
@@ -140,6 +141,7 @@ static void do_fork(struct avs_shadow *sh, struct avs_proc *parent,
 		mm->users++;
 	} else {
 		mm = avs_mm_alloc(sh);
+		mm->exec_id = parent->mm->exec_id;
 		avs_dup_mmap(sh, mm, parent->mm);
 		sh->counts.forks++;
 	}
@@ -154,6 +156,7 @@ static void do_exec(struct avs_shadow *sh, struct avs_proc *p,
 {
 	avs_mmput(sh, p->mm);
 	p->mm = avs_mm_alloc(sh);
+	p->mm->exec_id = p->mm->id;
 	p->mm->start_brk = ev->u.start.start_brk;
 	p->mm->brk = ev->u.start.brk;
 	set_comm(p, ev);

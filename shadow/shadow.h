@@ -25,7 +25,7 @@ struct avs_folio;
 extern const struct avs_rules avs_rules_linux_6_18, avs_rules_linux_6_0,
 	avs_rules_linux_3_19, avs_rules_linux_3_7, avs_rules_linux_2_6_35,
 	avs_rules_linux_2_6_34, avs_rules_linux_2_6_34_rc3,
-	avs_rules_linux_2_6_33;
+	avs_rules_linux_2_6_33, avs_rules_anonmm, avs_rules_pte_chains;
 
 /* Live object counts. */
 struct avs_counts {
@@ -133,7 +133,10 @@ struct avs_cost {
 	uint64_t folios, pages;		/* anon folios in core and mapped */
 	uint64_t visits, useful, useless, max_visits;
 	uint64_t anon_vmas, avcs, vmas;
-	uint64_t meta_bytes;		/* anon_vma + AVC bytes, 6.18 sizes */
+	uint64_t meta_bytes;		/* rmap metadata of the rule set's
+					   design and era */
+	uint64_t chain_bytes;		/* pte-chains: the chain blocks */
+	uint64_t mms;
 	uint64_t families;
 	struct avs_family_cost *family;	/* malloc'd, families entries,
 					   most visits first */

@@ -120,6 +120,12 @@ Test(rules, thousand_children_per_model, .timeout = 120)
 		{ "linux-2.6.34", 1, 1001, 1001 * 32 + 2001 * 48 },
 		{ "linux-3.7", 1, 1001, 1001 * 64 + 2001 * 64 },
 		{ "linux-6.18", 1, 1001, 1001 * 96 + 2001 * 64 },
+		/* pte-chains: a walk visits the mappings only; after every
+		 * child COWed, each page is mapped once (pte.direct) */
+		{ "pte-chains", 1, 1, 0 },
+		/* anonmm: every mm of the group, for every page; one
+		 * 32-byte struct anonmm per mm */
+		{ "anonmm", 1001, 1001, 1001 * 32 },
 	};
 	size_t i;
 	uint32_t c, p;
@@ -158,6 +164,15 @@ Test(rules, thousand_children_per_model, .timeout = 120)
 		cr_expect_eq(w.visited, want[i].parent_visits, "%s parent",
 			     want[i].model);
 		avs_rmap_cost(sh, &cost, NULL, NULL);
+		cr_expect_eq(cost.max_visits,
+			     want[i].child_visits > want[i].parent_visits ?
+			     want[i].child_visits : want[i].parent_visits,
+			     "%s max visits %llu", want[i].model,
+			     (unsigned long long)cost.max_visits);
+		cr_expect_eq(cost.visits, 1000000ULL * want[i].child_visits +
+			     1000ULL * want[i].parent_visits,
+			     "%s total visits %llu", want[i].model,
+			     (unsigned long long)cost.visits);
 		cr_expect_eq(cost.meta_bytes, want[i].meta, "%s metadata %llu",
 			     want[i].model, (unsigned long long)cost.meta_bytes);
 		cr_expect_eq(cost.useful, cost.folios, "%s: every page is found "
@@ -166,6 +181,57 @@ Test(rules, thousand_children_per_model, .timeout = 120)
 		avs_cost_release(&cost);
 		avs_shadow_free(sh);
 	}
+}
+
+/* Before the children COW, pte-chains needs a chain of 1001 pte
+ * addresses for every page: ceil(1001 / 7) = 143 blocks of 64 bytes. */
+Test(rules, pte_chains_metadata_while_shared)
+{
+	struct avs_shadow *sh = shadow_with("pte-chains");
+	struct avs_cost cost;
+	char ev[64];
+	uint32_t c;
+
+	feed(sh, "start 1\nmmap 1 0x40000000-0x40002000 rw-p anon\n"
+		 "fault 1 0x40000000 w\nfault 1 0x40001000 w\n");
+	for (c = 2; c <= 1001; c++) {
+		snprintf(ev, sizeof(ev), "fork 1 %u\n", c);
+		feed(sh, ev);
+	}
+	avs_rmap_cost(sh, &cost, NULL, NULL);
+	cr_expect_eq(cost.visits, 2 * 1001);
+	cr_expect_eq(cost.useless, 0);
+	cr_expect_eq(cost.meta_bytes, 2 * 143 * 64);
+	avs_cost_release(&cost);
+	avs_shadow_free(sh);
+}
+
+/* anonmm: moving a page still shared with another mm copies it; the
+ * anon_vma designs move it and keep it shared (pgoff kept). */
+Test(rules, anonmm_mremap_copies_shared_pages)
+{
+	static const char move[] =
+		"start 1\nmmap 1 0x40000000-0x40002000 rw-p anon\n"
+		"fault 1 0x40000000 w\nfault 1 0x40001000 w\nfork 1 2\n"
+		"mremap 2 0x40000000-0x40002000 0x50000000-0x50002000 "
+		"flags=maymove,fixed\n";
+	struct avs_shadow *sh = shadow_with("anonmm");
+	struct avs_walk a, b;
+
+	feed(sh, move);
+	a = t_walk(sh, 1, 0x40000000);
+	b = t_walk(sh, 2, 0x50000000);
+	cr_expect_neq(a.folio_id, b.folio_id, "copied at the move");
+	avs_shadow_free(sh);
+
+	sh = shadow_with("linux-6.18");
+	feed(sh, move);
+	a = t_walk(sh, 1, 0x40000000);
+	b = t_walk(sh, 2, 0x50000000);
+	cr_expect_eq(a.folio_id, b.folio_id, "still shared after the move");
+	cr_expect_eq(b.visited, 2);
+	cr_expect_eq(b.useful, 2);
+	avs_shadow_free(sh);
 }
 
 /* Generation g forks g+1 and exits, 50 times (KERNEL_MODEL 3.5): without
