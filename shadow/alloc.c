@@ -149,8 +149,8 @@ void avs_hazard(struct avs_shadow *sh, enum avs_hazard_kind kind,
 {
 	struct avs_hazard *h;
 
-	if (!pid && folio)
-		find_mapping(sh, folio, &pid, &addr);
+	if (!pid && folio && !find_mapping(sh, folio, &pid, &addr))
+		addr = 0;
 
 	sh->hazards = avs_grow_array(sh, sh->hazards, &sh->cap_hazards,
 				     sizeof(*h), sh->nr_hazards + 1);
@@ -163,6 +163,8 @@ void avs_hazard(struct avs_shadow *sh, enum avs_hazard_kind kind,
 	h->anon_vma_id = anon_vma_id;
 	h->seq = sh->cur ? sh->cur->seq : 0;
 	h->event_no = sh->nr_events;
+	h->event_type = sh->cur ? sh->cur->type : 0;
+	h->event_pid = sh->cur ? sh->cur->pid : 0;
 }
 
 const char *avs_hazard_kind_name(enum avs_hazard_kind kind)

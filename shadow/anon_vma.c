@@ -28,6 +28,8 @@ struct avs_anon_vma *anon_vma_alloc(struct avs_shadow *sh)
 /*
  * mm/rmap.c: anon_vma_free().  Pages do not pin anon_vmas; a folio still
  * mapped here is stranded: rmap would follow a dangling folio->mapping.
+ * One unmapped but still in the swap cache keeps the dangling mapping,
+ * and a later swap-in maps it as it is (do_swap_page).
  */
 static void anon_vma_free(struct avs_shadow *sh, struct avs_anon_vma *av)
 {
@@ -37,6 +39,9 @@ static void anon_vma_free(struct avs_shadow *sh, struct avs_anon_vma *av)
 		if (f->mapcount) {
 			f->flags |= AVS_FOLIO_STRANDED;
 			avs_hazard(sh, AVS_HAZ_STRANDED, 0, 0, f, av->id);
+		} else if (f->swapcount && (f->flags & AVS_FOLIO_IN_CORE)) {
+			f->flags |= AVS_FOLIO_STALE;
+			f->stale_av = (uint32_t)av->id;
 		}
 		list_del(&f->anon_node);
 		f->anon_vma = NULL;
@@ -140,7 +145,7 @@ unsigned long avs_chain_length(const struct avs_vma *vma)
  */
 void __anon_vma_prepare(struct avs_shadow *sh, struct avs_vma *vma)
 {
-	struct avs_anon_vma *av = find_mergeable_anon_vma(vma);
+	struct avs_anon_vma *av = find_mergeable_anon_vma(sh->rules, vma);
 
 	if (!av) {
 		av = anon_vma_alloc(sh);
@@ -179,18 +184,25 @@ static bool reusable_at_fork(const struct avs_rules *rules,
  * anon_vma yet) an anon_vma that no VMA uses any more and that has at most
  * one child is reused instead of allocating one (2555283eb40d).
  */
+static void clone_one(struct avs_shadow *sh, struct avs_vma *dst,
+		      struct avs_vma *src, struct avs_anon_vma *av)
+{
+	anon_vma_chain_link(sh, dst, av);
+	if (reusable_at_fork(sh->rules, dst, src, av))
+		dst->anon_vma = av;
+}
+
 void anon_vma_clone(struct avs_shadow *sh, struct avs_vma *dst,
 		    struct avs_vma *src)
 {
 	struct avs_avc *pavc;
 
-	list_for_each_entry_reverse(pavc, &src->anon_vma_chain, same_vma) {
-		struct avs_anon_vma *av = pavc->anon_vma;
-
-		anon_vma_chain_link(sh, dst, av);
-		if (reusable_at_fork(sh->rules, dst, src, av))
-			dst->anon_vma = av;
-	}
+	if (sh->rules->clone_reverses_chain)	/* 2.6.34-rc1..rc3 */
+		list_for_each_entry(pavc, &src->anon_vma_chain, same_vma)
+			clone_one(sh, dst, src, pavc->anon_vma);
+	else
+		list_for_each_entry_reverse(pavc, &src->anon_vma_chain, same_vma)
+			clone_one(sh, dst, src, pavc->anon_vma);
 	if (dst->anon_vma) {
 		dst->anon_vma->num_active_vmas++;
 		dst->anon_vma->degree++;

@@ -119,7 +119,28 @@ static struct avs_folio *do_swap_page(struct avs_shadow *sh,
 {
 	struct avs_folio *f = avs_pte_folio(pte);
 
-	*exclusive = (pte & AVS_PTE_SWP_EXCLUSIVE) != 0;
+	*exclusive = (pte & AVS_PTE_SWP_EXCLUSIVE) != 0 &&
+		     !sh->rules->swapin_not_exclusive;
+	if ((f->flags & AVS_FOLIO_IN_CORE) && !f->mapcount &&
+	    sh->rules->first_map_sets_mapping && vma->anon_vma) {
+		/* <= 2.6.35 page_add_anon_rmap(): the first mapping sets
+		 * page->mapping, whatever it was */
+		f->swapcount--;
+		folio_add_new_anon_rmap(sh, f, vma, addr, *exclusive);
+		f->mapcount++;
+		avs_pte_set(sh, vma->vm_mm, addr, (avs_pte_t)f);
+		return f;
+	}
+	if (f->flags & AVS_FOLIO_STALE) {
+		/* still anon by its (dangling) mapping: mapped as it is */
+		f->flags |= AVS_FOLIO_STRANDED;
+		f->swapcount--;
+		f->mapcount++;
+		avs_pte_set(sh, vma->vm_mm, addr, (avs_pte_t)f);
+		avs_hazard(sh, AVS_HAZ_STRANDED, sh->cur ? sh->cur->pid : 0,
+			   addr, f, f->stale_av);
+		return f;
+	}
 	if (!vma->anon_vma) {
 		avs_warn(sh, "swap pte at 0x%llx in a VMA without anon_vma",
 			 (unsigned long long)addr);

@@ -30,7 +30,8 @@ void avs_folio_set_mapping(struct avs_shadow *sh, struct avs_folio *folio,
 		folio->anon_vma->nr_folios--;
 	}
 	folio->anon_vma = av;
-	if (av) {
+	if (av) {	/* a live mapping again: no longer dangling */
+		folio->flags &= ~(AVS_FOLIO_STRANDED | AVS_FOLIO_STALE);
 		list_add_tail(&folio->anon_node, &av->folios);
 		av->nr_folios++;
 	}

@@ -160,7 +160,8 @@ void avs_copy_page_range(struct avs_shadow *sh, struct avs_vma *dst,
 			 struct avs_vma *src);
 
 /* vma_merge.c: mm/vma.c merging and splitting */
-struct avs_anon_vma *find_mergeable_anon_vma(struct avs_vma *vma);
+struct avs_anon_vma *find_mergeable_anon_vma(const struct avs_rules *rules,
+					     struct avs_vma *vma);
 void __split_vma(struct avs_shadow *sh, struct avs_vma *vma, uint64_t addr,
 		 bool new_below);
 struct avs_vma *vma_modify_flags(struct avs_shadow *sh, struct avs_vma *vma,

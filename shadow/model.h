@@ -69,12 +69,16 @@ struct avs_folio {
 	uint16_t order;
 	uint16_t flags;			/* AVS_FOLIO_* */
 	uint32_t scratch[2];		/* cost.c's counters while it runs */
+	uint32_t stale_av;		/* AVS_FOLIO_STALE: the freed anon_vma
+					   folio->mapping still points to */
 };
 
 #define AVS_FOLIO_EXCLUSIVE	0x1	/* PageAnonExclusive */
 #define AVS_FOLIO_IN_CORE	0x2	/* resident (not only a swap entry) */
 #define AVS_FOLIO_STRANDED	0x4	/* its anon_vma died while mapped */
 #define AVS_FOLIO_HAS_PFN	0x8	/* in avs_shadow.pfns (observe.c) */
+#define AVS_FOLIO_STALE		0x10	/* in the swap cache, unmapped, its
+					   anon_vma freed: mapping dangles */
 
 /*
  * A pte as the shadow stores it: 0 none, AVS_PTE_ZERO the shared zero page,

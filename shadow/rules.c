@@ -31,6 +31,7 @@ const struct avs_rules avs_rules_linux_6_0 = {
 	.reuse = AVS_REUSE_COUNTS,
 	.page = AVS_PAGE_ROOT,
 	.merge = AVS_MERGE_SINGULAR,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_INTERVAL,
 	.anon_vma_bytes = 96,
 	.avc_bytes = 64,
@@ -44,6 +45,7 @@ const struct avs_rules avs_rules_linux_3_19 = {
 	.reuse = AVS_REUSE_DEGREE,
 	.page = AVS_PAGE_ROOT,
 	.merge = AVS_MERGE_SINGULAR,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_INTERVAL,
 	.anon_vma_bytes = 72,
 	.avc_bytes = 64,
@@ -57,20 +59,24 @@ const struct avs_rules avs_rules_linux_3_7 = {
 	.reuse = AVS_REUSE_NONE,
 	.page = AVS_PAGE_ROOT,
 	.merge = AVS_MERGE_SINGULAR,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_INTERVAL,
-	.anon_vma_bytes = 64,
+	.anon_vma_bytes = 56,
 	.avc_bytes = 64,
 };
 
 const struct avs_rules avs_rules_linux_2_6_35 = {
 	.name = "linux-2.6.35",
-	.kernels = "2.6.35 - 2.6.39",
-	.differs = "anon_vmas know their root; non-exclusive pages go to the "
-		   "root and the root's lock covers the family (5c341ee1dfc8, "
-		   "012f18004da3, 288468c334e9)",
+	.kernels = "2.6.36 - 2.6.39 (the root series of the 2.6.35 cycle, "
+		   "merged for 2.6.36)",
+	.differs = "anon_vmas know their root and the root's lock covers the "
+		   "family; non-exclusive pages go to the root, an anon page's "
+		   "mapping is never overwritten, and swap-in may map "
+		   "exclusively (5c341ee1dfc8, 012f18004da3, 288468c334e9)",
 	.reuse = AVS_REUSE_NONE,
 	.page = AVS_PAGE_ROOT,
 	.merge = AVS_MERGE_EITHER,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_LIST,
 	.anon_vma_bytes = 40,
 	.avc_bytes = 48,
@@ -78,15 +84,20 @@ const struct avs_rules avs_rules_linux_2_6_35 = {
 
 const struct avs_rules avs_rules_linux_2_6_34 = {
 	.name = "linux-2.6.34",
-	.kernels = "2.6.34",
-	.differs = "a page mapped non-exclusively (swap-in of a shared page) "
-		   "goes to the oldest anon_vma of the chain, not the VMA's "
-		   "newest (e8a03feb54ca and the rc4 fixes)",
+	.kernels = "2.6.34 - 2.6.35",
+	.differs = "rc4's fixes: a page mapped non-exclusively (swap-in) goes "
+		   "to the oldest anon_vma of the chain; only a neighbour with "
+		   "a one-entry chain lends its anon_vma (d0e9fe1758f2); chains "
+		   "are cloned in order; vma_adjust clones from the exporter "
+		   "(287d97ac0321)",
 	.reuse = AVS_REUSE_NONE,
 	.page = AVS_PAGE_CHAIN_TAIL,
 	.merge = AVS_MERGE_EITHER,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_LIST,
-	.anon_vma_bytes = 32,
+	.swapin_not_exclusive = true,
+	.first_map_sets_mapping = true,
+	.anon_vma_bytes = 24,
 	.avc_bytes = 48,
 };
 
@@ -99,8 +110,14 @@ const struct avs_rules avs_rules_linux_2_6_34_rc3 = {
 	.reuse = AVS_REUSE_NONE,
 	.page = AVS_PAGE_NEWEST,
 	.merge = AVS_MERGE_EITHER,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_LIST,
-	.anon_vma_bytes = 32,
+	.swapin_not_exclusive = true,
+	.first_map_sets_mapping = true,
+	.prepare_any_neighbour = true,
+	.clone_reverses_chain = true,
+	.adjust_clones_from_vma = true,
+	.anon_vma_bytes = 24,
 	.avc_bytes = 48,
 };
 
@@ -114,7 +131,11 @@ const struct avs_rules avs_rules_linux_2_6_33 = {
 	.reuse = AVS_REUSE_NONE,
 	.page = AVS_PAGE_NEWEST,
 	.merge = AVS_MERGE_EITHER,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_LIST,
+	.swapin_not_exclusive = true,
+	.first_map_sets_mapping = true,
+	.prepare_any_neighbour = true,
 	.anon_vma_bytes = 24,
 	.avc_bytes = 16,
 };
@@ -135,6 +156,7 @@ const struct avs_rules avs_rules_pte_chains = {
 	.family_anon_vma = true,
 	.page = AVS_PAGE_NEWEST,
 	.merge = AVS_MERGE_EITHER,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_LIST,
 	/* 64-byte cache-line blocks: a next pointer and 7 pte addresses */
 	.chain_block_bytes = 64,
@@ -151,11 +173,12 @@ const struct avs_rules avs_rules_anonmm = {
 	.family_anon_vma = true,
 	.page = AVS_PAGE_NEWEST,
 	.merge = AVS_MERGE_EITHER,
+	.merge_right_keeps_middle = true,
 	.walk = AVS_WALK_LIST,
-	/* struct anonmm (count, list head, head pointer) per mm; the group
-	 * is the first mm's */
+	/* struct anonmm (count, lock, mm, head, list) per mm; the group
+	 * is its head's */
 	.anon_vma_bytes = 0,
-	.avc_bytes = 32,
+	.avc_bytes = 40,
 };
 
 static const struct avs_rules *const all[] = {
@@ -204,7 +227,7 @@ const struct avs_rules *avs_rules_for_release(const char *release)
 		return &avs_rules_linux_3_19;
 	if (v >= 30700)
 		return &avs_rules_linux_3_7;
-	if (v >= 20635)
+	if (v >= 20636)
 		return &avs_rules_linux_2_6_35;
 	if (v >= 20634)
 		return &avs_rules_linux_2_6_34;

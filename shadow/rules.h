@@ -62,6 +62,22 @@ struct avs_rules {
 	enum avs_page_rule page;
 	enum avs_merge_rule merge;
 	enum avs_walk_rule walk;
+	/* before 6.12's vma_merge_existing_range(): vma_merge() case 8 (the
+	 * whole middle merges with next) expands the middle over next */
+	bool merge_right_keeps_middle;
+	/* before 2.6.36 (288468c334e9, do_page_add_anon_rmap): swap-in never
+	 * maps exclusively, and the first mapping of a page from the swap
+	 * cache sets page->mapping again */
+	bool swapin_not_exclusive;
+	bool first_map_sets_mapping;
+	/* the three other faults of 2.6.34-rc1..rc3, fixed in rc4 */
+	bool prepare_any_neighbour;	/* adopt any compatible neighbour's
+					   anon_vma, chain or not (d0e9fe1758f2) */
+	bool clone_reverses_chain;	/* anon_vma_clone walked the source
+					   chain forwards ("clone the anon_vma
+					   chain in the right order") */
+	bool adjust_clones_from_vma;	/* vma_adjust cloned the importer from
+					   vma, not the exporter (287d97ac0321) */
 	/* metadata sizes, x86_64: struct anon_vma and struct anon_vma_chain
 	 * (without chains: the VMA's list link); anonmm: the group and each
 	 * mm's link; pte-chains: a block of pte addresses and how many it

@@ -53,6 +53,8 @@ struct avs_hazard {
 	uint64_t anon_vma_id;
 	uint64_t seq;		/* event that caused it */
 	uint64_t event_no;	/* its position in the stream, from 1 */
+	uint16_t event_type;	/* and its type */
+	uint32_t event_pid;	/* and its process */
 };
 
 typedef void (*avs_diag_fn)(void *arg, const char *msg);

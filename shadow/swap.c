@@ -87,10 +87,12 @@ void avs_swap_out(struct avs_shadow *sh, struct avs_mm *mm, uint32_t pid,
 			f->flags &= ~(AVS_FOLIO_IN_CORE | AVS_FOLIO_EXCLUSIVE);
 			avs_folio_set_mapping(sh, f, NULL);
 			avs_folio_set_pfn(sh, f, 0);
-		} else if (avs_pte_maps(avs_pte_get(mm, a), f)) {
-			/* this mapping was not reached through folio->mapping */
-			avs_hazard(sh, AVS_HAZ_UNREACHABLE, pid, a, f,
-				   f->anon_vma->id);
+		} else {
+			/* what is still mapped was not reached through
+			 * folio->mapping: name one such mapping */
+			avs_hazard(sh, AVS_HAZ_UNREACHABLE,
+				   avs_pte_maps(avs_pte_get(mm, a), f) ? pid : 0,
+				   a, f, f->anon_vma->id);
 		}
 next:
 		a += AVS_PAGE_SIZE;

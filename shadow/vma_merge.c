@@ -107,15 +107,24 @@ static bool can_vma_merge_right(const struct avs_shadow *sh,
 	       prev->anon_vma == next->anon_vma;
 }
 
-/* mm/vma.c: dup_anon_vma(): the surviving VMA takes over src's anon_vma
- * and chain, so every page that lands in it stays reachable. */
+/*
+ * mm/vma.c: dup_anon_vma(): the surviving VMA takes over src's anon_vma
+ * and chain, so every page that lands in it stays reachable.  dst_is_vma:
+ * dst is what vma_adjust() called vma (the left VMA), which 2.6.34-rc1..rc3
+ * cloned from itself, leaving it an anon_vma and no chain.
+ */
 static void dup_anon_vma(struct avs_shadow *sh, struct avs_vma *dst,
-			 struct avs_vma *src)
+			 struct avs_vma *src, bool dst_is_vma)
 {
-	if (src->anon_vma && !dst->anon_vma) {
-		dst->anon_vma = src->anon_vma;
-		anon_vma_clone(sh, dst, src);
+	if (!src->anon_vma || dst->anon_vma)
+		return;
+	dst->anon_vma = src->anon_vma;
+	if (dst_is_vma && sh->rules->adjust_clones_from_vma) {
+		dst->anon_vma->num_active_vmas++;
+		dst->anon_vma->degree++;
+		return;
 	}
+	anon_vma_clone(sh, dst, src);
 }
 
 /* vma_complete() for a VMA a merge removes: anon_vma_merge() unlinks it
@@ -173,14 +182,14 @@ static struct avs_vma *vma_merge_existing_range(struct avs_shadow *sh,
 	remove_middle = left_side && right_side;
 
 	if (merge_both) {
-		dup_anon_vma(sh, prev, next->anon_vma ? next : middle);
+		dup_anon_vma(sh, prev, next->anon_vma ? next : middle, true);
 		set_range(prev, prev->vm_start, next->vm_end, prev->vm_pgoff);
 		merge_remove(sh, prev, middle);
 		merge_remove(sh, prev, next);
 		return prev;
 	}
 	if (merge_left) {
-		dup_anon_vma(sh, prev, middle);
+		dup_anon_vma(sh, prev, middle, true);
 		if (remove_middle) {
 			set_range(prev, prev->vm_start, end, prev->vm_pgoff);
 			merge_remove(sh, prev, middle);
@@ -196,7 +205,16 @@ static struct avs_vma *vma_merge_existing_range(struct avs_shadow *sh,
 		return prev;
 	}
 	/* merge right */
-	dup_anon_vma(sh, next, middle);
+	if (remove_middle && sh->rules->merge_right_keeps_middle) {
+		/* old vma_merge() case 8: vma_adjust(area, ..., next->vm_end)
+		 * with area the middle: it imports next and next goes */
+		dup_anon_vma(sh, middle, next, true);
+		set_range(middle, middle->vm_start, next->vm_end,
+			  middle->vm_pgoff);
+		merge_remove(sh, middle, next);
+		return middle;
+	}
+	dup_anon_vma(sh, next, middle, false);
 	if (remove_middle) {
 		uint64_t pglen = (end - start) >> AVS_PAGE_SHIFT;
 
@@ -245,9 +263,9 @@ struct avs_vma *vma_merge_new_range(struct avs_shadow *sh,
 	/* vma_expand() */
 	remove_next = next && target != next && vmg->end == next->vm_end;
 	if (remove_next)
-		dup_anon_vma(sh, target, next);
+		dup_anon_vma(sh, target, next, target == prev);
 	if (vmg->copied_from)
-		dup_anon_vma(sh, target, vmg->copied_from);
+		dup_anon_vma(sh, target, vmg->copied_from, target == prev);
 	set_range(target, vmg->start, vmg->end, vmg->pgoff);
 	if (remove_next)
 		merge_remove(sh, target, next);
@@ -331,19 +349,22 @@ static bool anon_vma_compatible(const struct avs_vma *a,
 }
 
 /* mm/vma.c: reusable_anon_vma(): only a neighbour whose chain holds just
- * its own anon_vma may lend it (d0e9fe1758f2). */
-static struct avs_anon_vma *reusable_anon_vma(struct avs_vma *old,
+ * its own anon_vma may lend it (d0e9fe1758f2); before that, any. */
+static struct avs_anon_vma *reusable_anon_vma(const struct avs_rules *rules,
+					      struct avs_vma *old,
 					      struct avs_vma *a,
 					      struct avs_vma *b)
 {
 	if (anon_vma_compatible(a, b) && old->anon_vma &&
-	    list_is_singular(&old->anon_vma_chain))
+	    (rules->prepare_any_neighbour ||
+	     list_is_singular(&old->anon_vma_chain)))
 		return old->anon_vma;
 	return NULL;
 }
 
 /* mm/vma.c: find_mergeable_anon_vma(): the next VMA first, then prev. */
-struct avs_anon_vma *find_mergeable_anon_vma(struct avs_vma *vma)
+struct avs_anon_vma *find_mergeable_anon_vma(const struct avs_rules *rules,
+					     struct avs_vma *vma)
 {
 	struct avs_mm *mm = vma->vm_mm;
 	struct avs_vma *next = avs_vma_next(mm, vma);
@@ -351,8 +372,8 @@ struct avs_anon_vma *find_mergeable_anon_vma(struct avs_vma *vma)
 	struct avs_anon_vma *av = NULL;
 
 	if (next && next->vm_start == vma->vm_end)
-		av = reusable_anon_vma(next, vma, next);
+		av = reusable_anon_vma(rules, next, vma, next);
 	if (!av && prev)
-		av = reusable_anon_vma(prev, prev, vma);
+		av = reusable_anon_vma(rules, prev, prev, vma);
 	return av;
 }
