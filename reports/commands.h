@@ -7,5 +7,6 @@
 int cmd_replay(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_hazards(int argc, char **argv);
 
 #endif

@@ -19,6 +19,12 @@ static void usage(FILE *out)
 	      "      checkpoint named LABEL\n"
 	      "  convert --to text|binary INPUT OUTPUT\n"
 	      "      convert an event stream between its two forms\n"
+	      "  hazards [--model M ...] [--whatif] [--max-replays N]\n"
+	      "          [--no-minimize] INPUT\n"
+	      "      pages stranded on freed anon_vmas or unreachable by rmap,\n"
+	      "      each with the shortest event sequence that shows it;\n"
+	      "      --whatif also tries swap-outs and swap-ins where pages\n"
+	      "      are shared; status 1 if any hazard is found\n"
 	      "\n"
 	      "M is a rule set: auto (the running kernel's, the default),\n"
 	      "linux-6.18, linux-6.0, linux-3.19, linux-3.7, linux-2.6.35,\n"
@@ -46,6 +52,8 @@ int main(int argc, char **argv)
 		return cmd_graph(argc - 1, argv + 1);
 	if (!strcmp(cmd, "convert"))
 		return cmd_convert(argc - 1, argv + 1);
+	if (!strcmp(cmd, "hazards"))
+		return cmd_hazards(argc - 1, argv + 1);
 	fprintf(stderr, "avshadow: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

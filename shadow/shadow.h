@@ -103,6 +103,12 @@ const struct avs_anon_vma *avs_shadow_first_anon_vma(const struct avs_shadow *sh
 const struct avs_anon_vma *avs_shadow_next_anon_vma(const struct avs_shadow *sh,
 						    const struct avs_anon_vma *av);
 
+/* Every pte mapping an anon folio mapped more than once. */
+void avs_shadow_shared_mappings(const struct avs_shadow *sh,
+				void (*fn)(void *arg, uint64_t folio_id,
+					   uint32_t pid, uint64_t addr),
+				void *arg);
+
 /*
  * Invariants of KERNEL_MODEL 10.1 (I1-I10): returns the number of
  * violations; the first is described in msg.

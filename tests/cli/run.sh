@@ -79,5 +79,16 @@ check "--model 2.6.34: no hazard" eval 'rc 0 && out_has "hazards          0"'
 run replay --model nope "$EX"
 check "unknown model: status 2 and the known names" eval 'rc 2 && err_has "known: auto, linux-6.18"'
 
+# hazards: status 1 when one is found, with its minimal sequence
+run hazards --model linux-2.6.34-rc3 "$EX"
+check "hazards under rc3: status 1, the stranded page and its sequence" \
+  eval 'rc 1 && out_has "stranded: pid 100 maps page 0x7f0000001000" && out_has "minimal"'
+grep -v -e swapout -e swapin "$EX" >"$T/noswap.events"
+run hazards --whatif --model linux-2.6.34-rc3 "$T/noswap.events"
+check "what-if finds the 2010 ordering in a trace without swap" \
+  eval 'rc 1 && out_has "recorded stream: 0 hazards" && out_has "pid 101 touches it first"'
+run hazards --whatif --model linux-6.18 --model linux-2.6.34 "$T/noswap.events"
+check "what-if under 6.18 and 2.6.34: none, status 0" eval 'rc 0 && ! out_has "stranded"'
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
