@@ -22,6 +22,7 @@ struct avs_anon_vma *anon_vma_alloc(struct avs_shadow *sh)
 	list_add_tail(&av->node, &sh->anon_vmas);
 	sh->counts.anon_vmas++;
 	sh->counts.anon_vmas_allocated++;
+	sh->counts.fork_anon_vmas += sh->in_fork;
 	return av;
 }
 
@@ -120,6 +121,7 @@ void anon_vma_chain_link(struct avs_shadow *sh, struct avs_vma *vma,
 	anon_vma_interval_tree_insert(avc, av);
 	sh->counts.avcs++;
 	sh->counts.avcs_allocated++;
+	sh->counts.fork_avcs += sh->in_fork;
 }
 
 static void anon_vma_chain_free(struct avs_shadow *sh, struct avs_avc *avc)

@@ -41,6 +41,7 @@ struct avs_shadow {
 	struct avs_hazard *hazards;
 	size_t nr_hazards, cap_hazards;
 	bool check_each_event;
+	bool in_fork;				/* inside dup_mmap */
 	avs_diag_fn diag;
 	void *diag_arg;
 };

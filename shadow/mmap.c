@@ -74,6 +74,7 @@ void avs_dup_mmap(struct avs_shadow *sh, struct avs_mm *mm,
 	mm->brk = oldmm->brk;
 	/* kernel/fork.c mm_init(): def_flags & VM_INIT_DEF_MASK */
 	mm->def_flags = oldmm->def_flags & VM_NOHUGEPAGE;
+	sh->in_fork = true;
 	for (i = 0; i < oldmm->nr_vmas; i++) {
 		struct avs_vma *mpnt = oldmm->vmas[i], *tmp;
 
@@ -91,6 +92,7 @@ void avs_dup_mmap(struct avs_shadow *sh, struct avs_mm *mm,
 		    (mpnt->anon_vma || (mpnt->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))))
 			avs_copy_page_range(sh, tmp, mpnt);
 	}
+	sh->in_fork = false;
 }
 
 /*

@@ -31,6 +31,7 @@ extern const struct avs_rules avs_rules_linux_6_18, avs_rules_linux_6_0,
 struct avs_counts {
 	uint64_t procs, mms, vmas, anon_vmas, avcs, folios, pages;
 	uint64_t forks, anon_vmas_allocated, anon_vmas_reused, avcs_allocated;
+	uint64_t fork_anon_vmas, fork_avcs;	/* allocated by fork */
 };
 
 /* Sizes of the kernel structures on Linux 6.18 x86_64 (pahole); other

@@ -79,6 +79,10 @@ check "--model 2.6.34: no hazard" eval 'rc 0 && out_has "hazards          0"'
 run replay --model nope "$EX"
 check "unknown model: status 2 and the known names" eval 'rc 2 && err_has "known: auto, linux-6.18"'
 
+run replay --model linux-2.6.33 --model linux-6.18 --model pte-chains "$SRC/examples/prefork.events"
+check "several models: one column each (2.6.33 walks the whole family)" \
+  eval 'rc 0 && grep -Eq "walk visits, total +880 +496 +400" "$T/out" && grep -Eq "rmap metadata bytes +208 +2112 +4096" "$T/out"'
+
 # hazards: status 1 when one is found, with its minimal sequence
 run hazards --model linux-2.6.34-rc3 "$EX"
 check "hazards under rc3: status 1, the stranded page and its sequence" \
