@@ -8,5 +8,8 @@ int cmd_replay(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_hazards(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

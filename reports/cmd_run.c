@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * avshadow run [-o DIR] -- PROGRAM ARGS...: record a process tree.
+ *
+ * The launcher (docs/CAPTURE.md): makes the capture folder, starts PROGRAM
+ * with libavshadow.so preloaded (AVSHADOW_OUT=DIR), is the child subreaper
+ * of the whole tree so every descendant, orphaned or not, is reaped here;
+ * for each reaped pid it appends `exit PID status=S` to DIR/exits.trace
+ * with the next seq of DIR/seq (status: the exit code, or minus the
+ * signal).  At the end it builds the shadow from the folder into
+ * DIR/report.txt.  Its status is PROGRAM's (128 + signal if killed).
+ *
+ * Programs the loader will not preload into are refused before anything
+ * runs, with status 2: statically linked (no PT_INTERP), set-uid/set-gid
+ * or with file capabilities (secure execution ignores LD_PRELOAD of a
+ * non-system path), another ELF class or machine than libavshadow.so.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+#include "capture_report.h"
+#include "commands.h"
+#include "shadow/event_bin.h"
+#include "trace_dir.h"
+
+#define LIB_NAME "libavshadow.so"
+#define EXITS_NAME "exits.trace"
+#define SEQ_NAME "seq"
+#define REPORT_NAME "report.txt"
+
+static const char usage_text[] =
+	"usage: avshadow run [-o DIR] [--] PROGRAM [ARGS...]\n";
+
+struct launcher {
+	char dir[PATH_MAX];	/* absolute capture folder */
+	bool made_dir;		/* we created it (remove it if nothing ran) */
+	uint64_t *seq;		/* DIR/seq, shared with the recorders */
+	int exits_fd;
+	bool exits_failed;
+	pid_t child;
+};
+
+/* ---- where libavshadow.so is ---- */
+
+static int find_lib(char *out, size_t outlen)
+{
+	const char *env = getenv("AVSHADOW_LIB");
+	bool from_env = env && *env;
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	const char *why = NULL;
+	struct stat sb;
+	ssize_t n;
+
+	if (from_env) {
+		snprintf(path, sizeof(path), "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0) {
+			fprintf(stderr, "avshadow: cannot find %s: /proc/self/exe: "
+				"%s (set AVSHADOW_LIB to its path)\n", LIB_NAME,
+				strerror(errno));
+			return -1;
+		}
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(path, sizeof(path), "%s/%s", self, LIB_NAME);
+	}
+	if (stat(path, &sb))
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode))
+		why = "not a regular file";
+	else if (!realpath(path, out) || strlen(out) >= outlen)
+		why = strerror(errno);
+	if (why) {
+		fprintf(stderr, "avshadow: the recorder library is missing: "
+			"%s%s: %s (%s)\n", from_env ? "AVSHADOW_LIB=" : "", path,
+			why, from_env ? "unset AVSHADOW_LIB to use the one next "
+			"to avshadow" : "build libavshadow.so, or set "
+			"AVSHADOW_LIB to its path");
+		return -1;
+	}
+	if (strpbrk(out, ": \t")) {
+		fprintf(stderr, "avshadow: %s: a path with ':' or blanks "
+			"cannot go in LD_PRELOAD\n", out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- can PROGRAM be preloaded? ---- */
+
+/* PROGRAM as execvp would find it, into out; -1 if not found. */
+static int resolve_program(const char *prog, char *out, size_t outlen)
+{
+	const char *path = getenv("PATH"), *p, *e;
+
+	if (strchr(prog, '/')) {
+		snprintf(out, outlen, "%s", prog);
+		return access(out, F_OK) ? -1 : 0;
+	}
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = e + 1) {
+		struct stat sb;
+
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		snprintf(out, outlen, "%.*s%s%s", (int)(e - p), p,
+			 e > p ? "/" : "", prog);
+		if (!stat(out, &sb) && S_ISREG(sb.st_mode) &&
+		    !access(out, X_OK))
+			return 0;
+		if (!*e)
+			break;
+	}
+	return -1;
+}
+
+struct elf_id {
+	unsigned char cls;
+	uint16_t machine;
+	bool interp;
+};
+
+/* The class, machine and PT_INTERP of an ELF file; -1 if not ELF. */
+static int elf_identify(int fd, struct elf_id *id)
+{
+	unsigned char ident[EI_NIDENT];
+	uint64_t phoff;
+	unsigned phnum, phentsize, i;
+
+	memset(id, 0, sizeof(*id));
+	if (pread(fd, ident, sizeof(ident), 0) != sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG))
+		return -1;
+	id->cls = ident[EI_CLASS];
+	if (id->cls == ELFCLASS64) {
+		Elf64_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+			return -1;
+		id->machine = eh.e_machine;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	} else if (id->cls == ELFCLASS32) {
+		Elf32_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+			return -1;
+		id->machine = eh.e_machine;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	} else {
+		return -1;
+	}
+	for (i = 0; i < phnum && i < 4096; i++) {
+		uint32_t type;
+
+		if (pread(fd, &type, 4, (off_t)(phoff + (uint64_t)i * phentsize)) != 4)
+			return -1;
+		if (type == PT_INTERP)
+			id->interp = true;
+	}
+	return 0;
+}
+
+/*
+ * NULL if path can be preloaded with the library lib, else why not.
+ * Scripts are judged by their interpreter.
+ */
+static const char *why_not_preloadable(const char *path, const char *lib,
+				       int depth, char *buf, size_t buflen)
+{
+	char head[256];
+	struct elf_id pid, lid;
+	struct stat sb;
+	ssize_t n;
+	int fd, lfd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb)) {
+		/* cannot tell (execute-only?): let execve decide */
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	n = pread(fd, head, sizeof(head) - 1, 0);
+	head[n > 0 ? n : 0] = '\0';
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		char *s = head + 2, *e;
+
+		close(fd);
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (e = s; *e && *e != ' ' && *e != '\t' && *e != '\n'; e++)
+			;
+		*e = '\0';
+		if (!*s || depth >= 4)
+			return NULL;	/* execve will say */
+		return why_not_preloadable(s, lib, depth + 1, buf, buflen);
+	}
+	if (elf_identify(fd, &pid)) {
+		close(fd);
+		return NULL;	/* not ELF nor #!: execve will say */
+	}
+	close(fd);
+	if ((sb.st_mode & S_ISUID) && sb.st_uid != getuid())
+		return "set-uid (the loader ignores LD_PRELOAD in secure execution)";
+	if ((sb.st_mode & S_ISGID) && sb.st_gid != getgid())
+		return "set-gid (the loader ignores LD_PRELOAD in secure execution)";
+	if (getuid() != 0 &&
+	    getxattr(path, "security.capability", NULL, 0) > 0)
+		return "file capabilities (the loader ignores LD_PRELOAD in "
+		       "secure execution)";
+	if (!pid.interp)
+		return "static (statically linked, no program interpreter)";
+	lfd = open(lib, O_RDONLY | O_CLOEXEC);
+	if (lfd >= 0 && !elf_identify(lfd, &lid) &&
+	    (lid.cls != pid.cls || lid.machine != pid.machine)) {
+		close(lfd);
+		snprintf(buf, buflen, "%s-bit program, %s is %s-bit or for "
+			 "another machine", pid.cls == ELFCLASS32 ? "32" : "64",
+			 LIB_NAME, lid.cls == ELFCLASS32 ? "32" : "64");
+		return buf;
+	}
+	if (lfd >= 0)
+		close(lfd);
+	return NULL;
+}
+
+/* ---- the capture folder ---- */
+
+static bool dir_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+static int make_dir(struct launcher *l, const char *dir)
+{
+	struct stat sb;
+
+	if (!stat(dir, &sb)) {
+		if (!S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "avshadow: %s exists and is not a "
+				"folder\n", dir);
+			return -1;
+		}
+		if (!dir_empty(dir)) {
+			fprintf(stderr, "avshadow: %s exists and is not empty: "
+				"name another folder with -o\n", dir);
+			return -1;
+		}
+	} else if (mkdir(dir, 0700)) {
+		fprintf(stderr, "avshadow: cannot create %s: %s\n", dir,
+			strerror(errno));
+		return -1;
+	} else {
+		l->made_dir = true;
+	}
+	if (!realpath(dir, l->dir)) {
+		fprintf(stderr, "avshadow: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_in(const struct launcher *l, const char *name, int flags)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", l->dir, name);
+	return open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/*
+ * DIR/seq, created as 0 if absent.  Like the recorder (runtime/out.c), a
+ * seq is the counter's value after the increment: the first is 1, and 0
+ * stays "unknown".
+ */
+static int map_seq(struct launcher *l)
+{
+	struct stat sb;
+	void *p;
+	int fd;
+
+	fd = open_in(l, SEQ_NAME, O_RDWR | O_CREAT);
+	if (fd < 0 || fstat(fd, &sb))
+		goto fail;
+	if (sb.st_size < 8 && ftruncate(fd, 8))
+		goto fail;
+	p = mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	close(fd);
+	l->seq = p;
+	return 0;
+fail:
+	fprintf(stderr, "avshadow: %s/%s: %s\n", l->dir, SEQ_NAME,
+		strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int open_exits(struct launcher *l)
+{
+	unsigned char hdr[AVS_TRACE_HEADER_SIZE];
+
+	l->exits_fd = open_in(l, EXITS_NAME, O_WRONLY | O_CREAT | O_EXCL |
+			      O_APPEND);
+	avs_trace_header_init(hdr);
+	if (l->exits_fd < 0 || write(l->exits_fd, hdr, sizeof(hdr)) !=
+	    (ssize_t)sizeof(hdr)) {
+		fprintf(stderr, "avshadow: %s/%s: %s\n", l->dir, EXITS_NAME,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Leave no trace of a run that never started the program. */
+static void remove_capture(struct launcher *l)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", l->dir, SEQ_NAME);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", l->dir, EXITS_NAME);
+	unlink(path);
+	if (l->made_dir)
+		rmdir(l->dir);
+}
+
+static void record_exit(struct launcher *l, pid_t pid, int status)
+{
+	struct avs_event ev = { .type = AVS_EV_EXIT, .pid = (uint32_t)pid };
+	unsigned char rec[64];
+	size_t n;
+
+	ev.seq = __atomic_fetch_add(l->seq, 1, __ATOMIC_SEQ_CST) + 1;
+	ev.u.exit.status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			   WIFSIGNALED(status) ? -WTERMSIG(status) : 0;
+	n = avs_event_encode(&ev, rec, sizeof(rec));
+	if (l->exits_failed || (n && write(l->exits_fd, rec, n) == (ssize_t)n))
+		return;
+	l->exits_failed = true;
+	fprintf(stderr, "avshadow: warning: cannot record exits in %s/%s: "
+		"%s\n", l->dir, EXITS_NAME, strerror(errno));
+}
+
+/* ---- the process tree ---- */
+
+/* The pids of our descendants (parent links read from /proc). */
+static size_t descendants(pid_t self, pid_t *out, size_t max)
+{
+	struct pp { pid_t pid, ppid; } *all = NULL;
+	size_t n = 0, cap = 0, nout = 0, i;
+	bool grew = true;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[64], buf[512], *rp;
+		pid_t pid = (pid_t)strtol(de->d_name, &rp, 10);
+		ssize_t len;
+		int fd;
+
+		if (*rp || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		rp = strrchr(buf, ')');	/* comm may hold ')' and blanks */
+		if (!rp || strlen(rp) < 4)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			all = realloc(all, cap * sizeof(*all));
+			if (!all)
+				abort();
+		}
+		all[n].pid = pid;
+		all[n++].ppid = (pid_t)strtol(rp + 4, NULL, 10);
+	}
+	closedir(d);
+	/* the tree under self: add children of what is in until stable */
+	while (grew) {
+		grew = false;
+		for (i = 0; i < n; i++) {
+			size_t j;
+			bool under = all[i].ppid == self, dup = false;
+
+			for (j = 0; j < nout && !under; j++)
+				under = all[i].ppid == out[j];
+			for (j = 0; j < nout && under && !dup; j++)
+				dup = out[j] == all[i].pid;
+			if (under && !dup && nout < max) {
+				out[nout++] = all[i].pid;
+				grew = true;
+			}
+		}
+	}
+	free(all);
+	return nout;
+}
+
+static void signal_tree(pid_t self, int sig)
+{
+	pid_t pids[4096];
+	size_t n = descendants(self, pids, 4096), i;
+
+	for (i = 0; i < n; i++)
+		kill(pids[i], sig);
+}
+
+/*
+ * Wait until no descendant is left, recording each exit.  Signals to stop
+ * go to the program while it runs (unless the terminal already sent them
+ * to its process group), then to whatever is left, SIGKILL the 3rd time.
+ */
+static int reap_all(struct launcher *l, const sigset_t *set,
+		    const char *prog)
+{
+	pid_t self = getpid(), left;
+	int prog_status = 0, stops = 0;
+	bool prog_done = false;
+
+	for (;;) {
+		struct timespec ts = { 1, 0 };
+		siginfo_t si;
+		int status, sig;
+		pid_t pid;
+
+		while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+			record_exit(l, pid, status);
+			if (pid != l->child)
+				continue;
+			prog_done = true;
+			prog_status = status;
+			if (descendants(self, &left, 1))
+				fprintf(stderr, "avshadow: %s has ended; waiting "
+					"for its remaining descendants (interrupt "
+					"avshadow to stop them)\n", prog);
+		}
+		if (pid < 0 && errno == ECHILD)
+			break;
+		sig = sigtimedwait(set, &si, &ts);
+		if (sig <= 0 || sig == SIGCHLD)
+			continue;
+		if (!prog_done) {
+			/* Ctrl-C from the terminal reached the whole group */
+			if (si.si_code != SI_KERNEL ||
+			    getpgid(l->child) != getpgrp())
+				kill(l->child, sig);
+			continue;
+		}
+		stops++;
+		signal_tree(self, stops >= 3 ? SIGKILL : sig);
+	}
+	if (WIFSIGNALED(prog_status))
+		return 128 + WTERMSIG(prog_status);
+	return WEXITSTATUS(prog_status);
+}
+
+/* ---- the end: the report ---- */
+
+/* Is there a trace file other than the launcher's exits? */
+static bool recorded_anything(const struct launcher *l)
+{
+	DIR *d = opendir(l->dir);
+	struct dirent *de;
+	bool any = false;
+
+	if (!d)
+		return true;	/* the report will say what is wrong */
+	while ((de = readdir(d)) && !any) {
+		size_t n = strlen(de->d_name);
+
+		any = n > 6 && !strcmp(de->d_name + n - 6, ".trace") &&
+		      strcmp(de->d_name, EXITS_NAME);
+	}
+	closedir(d);
+	return any;
+}
+
+static void write_report(struct launcher *l)
+{
+	struct avs_report_opts o = { .top = 10 };
+	char path[PATH_MAX + 32];
+	FILE *f;
+	int ret;
+
+	if (!recorded_anything(l))
+		fprintf(stderr, "avshadow: warning: nothing was recorded: the "
+			"program did not load %s, or it could not record\n",
+			LIB_NAME);
+	snprintf(path, sizeof(path), "%s/%s", l->dir, REPORT_NAME);
+	f = fopen(path, "wx");
+	if (!f) {
+		fprintf(stderr, "avshadow: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "avshadow: capture in %s\n", l->dir);
+		return;
+	}
+	ret = avs_report_path(l->dir, &o, f, stderr);
+	if (fclose(f)) {
+		fprintf(stderr, "avshadow: %s: %s\n", path, strerror(errno));
+		ret = 2;
+	}
+	if (ret < 2)
+		fprintf(stderr, "avshadow: capture in %s, report in %s\n",
+			l->dir, path);
+	else
+		fprintf(stderr, "avshadow: capture in %s (no complete report)\n",
+			l->dir);
+}
+
+/* ---- run ---- */
+
+static int start_program(struct launcher *l, const char *path, char **argv,
+			 const sigset_t *oldmask)
+{
+	pid_t parent = getpid();
+	int pfd[2], e = 0;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		fprintf(stderr, "avshadow: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	l->child = fork();
+	if (l->child < 0) {
+		fprintf(stderr, "avshadow: fork: %s\n", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (l->child == 0) {
+		close(pfd[0]);
+		/* never outlive the launcher */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		execv(path, argv);
+		e = errno;
+		if (write(pfd[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	do
+		n = read(pfd[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		int status;
+
+		fprintf(stderr, "avshadow: cannot run %s: %s\n", path,
+			strerror(e));
+		while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
+			;
+		return e == ENOENT ? -127 : -126;
+	}
+	return 0;
+}
+
+static int set_env(const struct launcher *l, const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *v;
+	int ret;
+
+	if (old && *old) {
+		if (asprintf(&v, "%s:%s", lib, old) < 0)
+			return -1;
+	} else if (!(v = strdup(lib))) {
+		return -1;
+	}
+	ret = setenv("LD_PRELOAD", v, 1) || setenv("AVSHADOW_OUT", l->dir, 1);
+	free(v);
+	return ret ? -1 : 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ 0 }
+	};
+	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct launcher l = { .exits_fd = -1 };
+	char lib[PATH_MAX], prog[PATH_MAX], defdir[64], why[256];
+	const char *outdir = NULL, *no;
+	sigset_t set, oldmask;
+	int c, ret;
+	size_t i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (find_lib(lib, sizeof(lib)))
+		return 2;
+	if (resolve_program(argv[optind], prog, sizeof(prog))) {
+		fprintf(stderr, "avshadow: %s: command not found\n",
+			argv[optind]);
+		return 127;
+	}
+	no = why_not_preloadable(prog, lib, 0, why, sizeof(why));
+	if (no) {
+		fprintf(stderr, "avshadow: %s cannot be preloaded: %s; nothing "
+			"would be recorded, not running it\n", prog, no);
+		return 2;
+	}
+	if (!outdir) {
+		snprintf(defdir, sizeof(defdir), "avshadow.%d", (int)getpid());
+		outdir = defdir;
+	}
+	if (make_dir(&l, outdir))
+		return 2;
+	if (map_seq(&l) || open_exits(&l) || set_env(&l, lib)) {
+		if (l.seq)
+			munmap(l.seq, 8);
+		if (l.exits_fd >= 0)
+			close(l.exits_fd);
+		remove_capture(&l);
+		return 2;
+	}
+
+	/* signals: taken synchronously by reap_all, default in the child */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+		sigaddset(&set, fwd[i]);
+	sigprocmask(SIG_BLOCK, &set, &oldmask);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		fprintf(stderr, "avshadow: warning: cannot become the child "
+			"subreaper (%s): orphaned processes will not be "
+			"reaped here\n", strerror(errno));
+
+	ret = start_program(&l, prog, argv + optind, &oldmask);
+	if (ret < 0) {
+		/* reap the failed child; nothing ran */
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		munmap(l.seq, 8);
+		close(l.exits_fd);
+		remove_capture(&l);
+		return ret == -127 ? 127 : ret == -126 ? 126 : 2;
+	}
+	ret = reap_all(&l, &set, argv[optind]);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	munmap(l.seq, 8);
+	close(l.exits_fd);
+	write_report(&l);
+	return ret;
+}
