@@ -112,7 +112,7 @@ int avs_trace_header_check(const void *buf, size_t len, char *err,
 		msg = "bad trace header size";
 		goto fail;
 	}
-	if (flags) {
+	if (flags & ~AVS_TRACE_TRUNCATED) {
 		msg = "unsupported trace flags";
 		goto fail;
 	}

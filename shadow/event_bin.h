@@ -34,6 +34,8 @@
 #define AVS_TRACE_MAGIC		"AVSTRACE"
 #define AVS_TRACE_VERSION	1
 #define AVS_TRACE_HEADER_SIZE	32
+/* trace header flags (the u64 at offset 16) */
+#define AVS_TRACE_TRUNCATED	0x1ULL	/* the recorder stopped early */
 #define AVS_REC_HEADER_SIZE	32
 #define AVS_REC_MAX_SIZE	(16u << 20)	/* sanity bound on one record */
 

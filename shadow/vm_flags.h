@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "event.h"
 
 #define VM_NONE		0x00000000ULL
@@ -105,5 +106,8 @@ static inline uint64_t avs_vm_flags_default(const char perms[4], bool anon)
 		f |= VM_ACCOUNT;
 	return f;
 }
+
+/* The VM_* bits of a /proc/PID/smaps VmFlags list ("rd wr mr mw me ac"). */
+uint64_t avs_vm_flags_from_smaps(const char *s, size_t len);
 
 #endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The constructor of libavshadow.so: open this process's trace, rewrite
+ * the syscall sites of libc and ld.so, then record where the process
+ * stands (start + VMA seeds).  If anything fails the program runs on,
+ * unrecorded, after one line on stderr.
+ */
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include "interpose/interpose.h"
+#include "out.h"
+#include "raw.h"
+#include "record.h"
+#include "seed.h"
+
+static void say(const char *a, const char *b)
+{
+	const char *s[3] = { "avshadow: ", a, b };
+	unsigned i, n;
+
+	for (i = 0; i < 3; i++) {
+		for (n = 0; s[i] && s[i][n]; n++)
+			;
+		if (n)
+			raw3(SYS_write, 2, s[i], n);
+	}
+	raw3(SYS_write, 2, "\n", 1);
+}
+
+static const char *errname(long err)
+{
+	switch (err) {
+	case -13: return "permission denied";
+	case -17: return "trace file exists";
+	case -28: return "no space left on device";
+	case -30: return "read-only file system";
+	case -2: return "folder not found";
+	default: return "cannot open the output";
+	}
+}
+
+__attribute__((constructor)) static void avs_init(void)
+{
+	const char *dir = getenv("AVSHADOW_OUT");
+	char defdir[64], msg[256];
+	int pid = (int)raw0(SYS_getpid);
+	long err;
+
+	if (!dir || !*dir) {
+		/* default folder avshadow.<pid>; exec'd children inherit it */
+		unsigned n = 0, i;
+		char digits[16];
+		int v = pid;
+
+		do
+			digits[n++] = (char)('0' + v % 10);
+		while ((v /= 10));
+		for (i = 0; "avshadow."[i]; i++)
+			defdir[i] = "avshadow."[i];
+		while (n)
+			defdir[i++] = digits[--n];
+		defdir[i] = '\0';
+		setenv("AVSHADOW_OUT", defdir, 1);	/* constructor: malloc ok */
+		dir = defdir;
+	}
+	avs_rec_reset(pid);
+	err = avs_out_open(dir, pid);
+	if (err) {
+		say("not recording: ", errname(err));
+		return;
+	}
+	msg[0] = '\0';
+	avs_ip_patch_all(msg, sizeof(msg));
+	if (msg[0])
+		say(msg, "");
+	avs_seed_process(pid, (int)raw0(SYS_getppid));
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * avs_rt_syscall(): perform a memory-map syscall for a patched site and
+ * record what it did.  Runs inside arbitrary code of the traced program
+ * (signal handlers, the loader lock, vfork children): raw syscalls only,
+ * no allocation, no locks, errno untouched (the site's wrapper sets it
+ * from the raw result after we return).
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+#include "runtime.h"
+#include "out.h"
+#include "raw.h"
+#include "record.h"
+#include "seed.h"
+
+#ifndef SYS_pkey_mprotect
+#define SYS_pkey_mprotect 329
+#endif
+#ifndef SYS_mlock2
+#define SYS_mlock2 325
+#endif
+#define CLONE_VM_FLAG 0x100
+
+static struct {
+	int pid;		/* cached: getpid() is a syscall */
+	uint64_t brk;		/* the break as this process last saw it */
+	struct { uint64_t addr, size; } shm[32];	/* attached segments */
+} rt;
+
+void avs_rec_reset(int pid)
+{
+	rt.pid = pid;
+	rt.brk = (uint64_t)raw1(SYS_brk, 0);
+}
+
+int avs_rec_pid(void)
+{
+	return rt.pid;
+}
+
+bool avs_rt_wanted(long nr)
+{
+	switch (nr) {
+	case SYS_mmap: case SYS_munmap: case SYS_mprotect:
+	case SYS_pkey_mprotect: case SYS_mremap: case SYS_madvise:
+	case SYS_brk: case SYS_mlock: case SYS_mlock2: case SYS_munlock:
+	case SYS_mlockall: case SYS_munlockall: case SYS_shmat: case SYS_shmdt:
+	case SYS_clone: case SYS_execve: case SYS_execveat:
+	case SYS_exit_group:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint64_t page_align(long len)
+{
+	return ((uint64_t)len + 4095) & ~4095ULL;
+}
+
+static bool failed(long ret)
+{
+	return ret < 0 && ret > -4096;
+}
+
+static void emit(struct avs_event *ev)
+{
+	ev->pid = (uint32_t)rt.pid;
+	avs_out_write(ev);
+}
+
+static void range_event(unsigned type, long addr, long len)
+{
+	struct avs_event ev = { .type = (uint16_t)type };
+
+	ev.u.range.start = (uint64_t)addr;
+	ev.u.range.end = (uint64_t)addr + page_align(len);
+	emit(&ev);
+}
+
+static void mmap_event(long ret, long len, long prot, long flags, long fd,
+		       long off)
+{
+	struct avs_event ev = { .type = AVS_EV_MMAP };
+
+	ev.u.mmap.start = (uint64_t)ret;
+	ev.u.mmap.end = (uint64_t)ret + page_align(len);
+	ev.u.mmap.prot = (uint32_t)prot;
+	ev.u.mmap.flags = (uint32_t)flags;
+	if (!(flags & MAP_ANONYMOUS)) {
+		struct stat st;
+		long fl = raw2(SYS_fcntl, fd, F_GETFL);
+
+		if (raw2(SYS_fstat, fd, &st) == 0) {
+			ev.u.mmap.dev = st.st_dev;
+			ev.u.mmap.ino = st.st_ino;
+		}
+		ev.u.mmap.off = (uint64_t)off;
+		if (fl >= 0)
+			ev.u.mmap.fmode = ((fl & O_ACCMODE) != O_WRONLY ?
+					   AVS_FMODE_READ : 0) |
+					  ((fl & O_ACCMODE) != O_RDONLY ?
+					   AVS_FMODE_WRITE : 0);
+	}
+	emit(&ev);
+}
+
+/* shmat(): a shared mapping of the segment, its size from IPC_STAT. */
+static void shmat_event(long shmid, long ret, long shmflg)
+{
+	struct shmid_ds_min { /* struct shmid_ds, x86_64: shm_segsz at 48 */
+		unsigned char perm[48];
+		uint64_t segsz;
+		unsigned char rest[64];
+	} ds;
+	struct avs_event ev = { .type = AVS_EV_MMAP };
+	unsigned i;
+
+	if (raw3(SYS_shmctl, shmid, 2 /* IPC_STAT */, &ds) < 0)
+		return;
+	ev.u.mmap.start = (uint64_t)ret;
+	ev.u.mmap.end = (uint64_t)ret + page_align((long)ds.segsz);
+	ev.u.mmap.prot = (shmflg & 010000) ? PROT_READ : PROT_READ | PROT_WRITE;
+	ev.u.mmap.flags = MAP_SHARED;
+	ev.u.mmap.ino = (1ULL << 62) | (uint64_t)shmid;
+	for (i = 0; i < 32; i++)
+		if (!rt.shm[i].addr) {
+			rt.shm[i].addr = (uint64_t)ret;
+			rt.shm[i].size = page_align((long)ds.segsz);
+			break;
+		}
+	emit(&ev);
+}
+
+static void shmdt_event(long addr)
+{
+	unsigned i;
+
+	for (i = 0; i < 32; i++)
+		if (rt.shm[i].addr == (uint64_t)addr) {
+			range_event(AVS_EV_MUNMAP, addr, (long)rt.shm[i].size);
+			rt.shm[i].addr = 0;
+			return;
+		}
+}
+
+/* fork: the parent's record takes its seq before the fork, so everything
+ * the child records comes after it; the child opens its own trace. */
+static long do_fork(long a1, long a2, long a3, long a4, long a5)
+{
+	struct avs_event ev = { .type = AVS_EV_FORK };
+	long ret;
+
+	ev.seq = avs_out_seq();
+	ret = raw_syscall6(SYS_clone, a1, a2, a3, a4, a5, 0);
+	if (ret == 0) {
+		avs_rec_reset((int)raw0(SYS_getpid));
+		avs_out_reopen_child(rt.pid);
+	} else if (!failed(ret)) {
+		ev.u.fork.child = (uint32_t)ret;
+		emit(&ev);
+	}
+	return ret;
+}
+
+long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
+		    long a6)
+{
+	struct avs_event ev = { 0 };
+	long ret;
+
+	if (!avs_out_on())
+		return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
+	if (nr == SYS_clone && !(a1 & CLONE_VM_FLAG))
+		return do_fork(a1, a2, a3, a4, a5);
+	if (nr == SYS_exit_group && raw0(SYS_getpid) == rt.pid) {
+		/* (a vfork child shares our memory, not our pid: skip it) */
+		ev.type = AVS_EV_EXIT;
+		ev.u.exit.status = (int32_t)a1;
+		emit(&ev);
+	}
+	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
+	if (failed(ret))
+		return ret;
+	switch (nr) {
+	case SYS_mmap:
+		mmap_event(ret, a2, a3, a4, a5, a6);
+		break;
+	case SYS_munmap:
+		range_event(AVS_EV_MUNMAP, a1, a2);
+		break;
+	case SYS_mprotect:
+	case SYS_pkey_mprotect:
+		ev.type = AVS_EV_MPROTECT;
+		ev.u.mprotect.start = (uint64_t)a1;
+		ev.u.mprotect.end = (uint64_t)a1 + page_align(a2);
+		ev.u.mprotect.prot = (uint32_t)a3 & 7;
+		emit(&ev);
+		break;
+	case SYS_mremap:
+		ev.type = AVS_EV_MREMAP;
+		ev.u.mremap.old_start = (uint64_t)a1;
+		ev.u.mremap.old_end = (uint64_t)a1 + page_align(a2);
+		ev.u.mremap.new_start = (uint64_t)ret;
+		ev.u.mremap.new_end = (uint64_t)ret + page_align(a3);
+		ev.u.mremap.flags = (uint32_t)a4;
+		emit(&ev);
+		break;
+	case SYS_madvise:
+		ev.type = AVS_EV_MADVISE;
+		ev.u.madvise.start = (uint64_t)a1;
+		ev.u.madvise.end = (uint64_t)a1 + page_align(a2);
+		ev.u.madvise.advice = (uint32_t)a3;
+		emit(&ev);
+		break;
+	case SYS_brk:
+		if ((uint64_t)ret != rt.brk) {
+			ev.type = AVS_EV_BRK;
+			ev.u.brk.old_brk = rt.brk;
+			ev.u.brk.new_brk = (uint64_t)ret;
+			rt.brk = (uint64_t)ret;
+			emit(&ev);
+		}
+		break;
+	case SYS_mlock:
+	case SYS_mlock2:
+		ev.type = AVS_EV_MLOCK;
+		ev.u.mlock.start = (uint64_t)a1 & ~4095ULL;
+		ev.u.mlock.end = page_align(a1 + a2);	/* do_mlock() */
+		ev.u.mlock.flags = nr == SYS_mlock2 ? (uint32_t)a3 & 1 : 0;
+		emit(&ev);
+		break;
+	case SYS_munlock:
+		range_event(AVS_EV_MUNLOCK, a1 & ~4095L,
+			    (long)(page_align(a1 + a2) - ((uint64_t)a1 & ~4095ULL)));
+		break;
+	case SYS_mlockall:
+		ev.type = AVS_EV_MLOCKALL;
+		ev.u.mlock.flags = (uint32_t)a1;
+		emit(&ev);
+		break;
+	case SYS_munlockall:
+		ev.type = AVS_EV_MUNLOCKALL;
+		emit(&ev);
+		break;
+	case SYS_shmat:
+		shmat_event(a1, ret, a3);
+		break;
+	case SYS_shmdt:
+		shmdt_event(a1);
+		break;
+	default:	/* execve that failed, clone with CLONE_VM */
+		break;
+	}
+	return ret;
+}
+
+void avs_rt_runtime_range(uint64_t start, uint64_t end)
+{
+	avs_seed_runtime_range(start, end);
+}
+
+void avshadow_checkpoint(const char *label)
+{
+	struct avs_event ev = { .type = AVS_EV_CHECKPOINT };
+	uint32_t n = 0;
+
+	if (!avs_out_on() || !label)
+		return;
+	while (label[n] && n < 256)
+		n++;
+	ev.str = label;
+	ev.str_len = n;
+	emit(&ev);
+}
