@@ -14,6 +14,7 @@ struct avs_report_opts {
 	const char *models[AVS_REPORT_MAX_MODELS];	/* none: "auto" */
 	size_t nmodels;
 	bool check;		/* invariants after every event */
+	bool at_end;		/* the state at the end, not at the peak */
 	unsigned top;		/* families listed */
 };
 

@@ -21,6 +21,9 @@ struct feed {
 	size_t n;
 	FILE *diag;
 	unsigned long diag_printed;
+	/* the peak: most anon folios + AVCs live, after event peak_at */
+	uint64_t events, peak, peak_at;
+	uint64_t stop_after;	/* second pass: stop there (0: never) */
 };
 
 static void diag(void *arg, const char *msg)
@@ -34,12 +37,48 @@ static void diag(void *arg, const char *msg)
 static int feed_cb(void *arg, const struct avs_event *ev)
 {
 	struct feed *f = arg;
+	const struct avs_counts *c;
 	size_t i;
 
 	for (i = 0; i < f->n; i++)
 		if (avs_shadow_apply(f->sh[i], ev) < 0)
 			f->failures[i]++;
-	return 0;
+	c = avs_shadow_counts(f->sh[0]);
+	if (++f->events && c->folios + c->avcs > f->peak) {
+		f->peak = c->folios + c->avcs;
+		f->peak_at = f->events;
+	}
+	return f->stop_after && f->events >= f->stop_after;
+}
+
+/* Replay again up to the peak (processes are gone by the end of a run:
+ * the peak shows what the rmap held at its largest). */
+static int rewind_to_peak(const char *path, bool dir, struct feed *f,
+			  const struct avs_report_opts *o)
+{
+	struct avs_trace_dir_status ds = { 0 };
+	struct avs_input_status st;
+	char err[512];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < f->n; i++) {
+		const struct avs_rules *rules = avs_shadow_rules(f->sh[i]);
+
+		avs_shadow_free(f->sh[i]);
+		f->sh[i] = avs_shadow_new(rules);
+		if (!f->sh[i])
+			return -1;
+		avs_shadow_set_check_each_event(f->sh[i], o->check);
+		f->failures[i] = 0;
+	}
+	f->stop_after = f->peak_at;
+	f->events = 0;
+	f->peak = 0;
+	ret = dir ? avs_read_trace_dir(path, feed_cb, f, &ds, err, sizeof(err))
+		  : avs_read_input(path, feed_cb, f, &st, err, sizeof(err));
+	avs_trace_dir_status_free(&ds);
+	return ret < 0 ? -1 : 0;
 }
 
 static void print_report(const char *path, struct feed *f,
@@ -116,6 +155,15 @@ int avs_report_path(const char *path, const struct avs_report_opts *o,
 			"%zu bytes hold a partial record; %lu whole events "
 			"used\n", path, st.bytes_lost, st.events);
 	}
+	if (!o->at_end && status == 0 && f.peak_at && f.peak_at < f.events) {
+		uint64_t total = f.events;
+
+		if (rewind_to_peak(path, dir, &f, o) == 0)
+			fprintf(out, "state at the peak: after event %llu of %llu "
+				"(most anon folios and AVCs live; --at-end for "
+				"the end)\n", (unsigned long long)f.events,
+				(unsigned long long)total);
+	}
 	print_report(path, &f, o, out);
 	for (i = 0; i < f.n; i++)
 		if (f.failures[i] && !status)
@@ -134,11 +182,12 @@ int cmd_report(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "top", required_argument, NULL, 't' },
 		{ "model", required_argument, NULL, 'm' },
+		{ "at-end", no_argument, NULL, 'e' },
 		{ 0 }
 	};
 	static const char usage[] =
 		"usage: avshadow report [--model M ...] [--check] [--top N] "
-		"DIR|INPUT\n";
+		"[--at-end] DIR|INPUT\n";
 	struct avs_report_opts o = { .top = 10 };
 	char *end;
 	int c;
@@ -148,6 +197,9 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			o.check = true;
+			break;
+		case 'e':
+			o.at_end = true;
 			break;
 		case 't':
 			o.top = (unsigned)strtoul(optarg, &end, 10);

@@ -70,8 +70,10 @@ __attribute__((constructor)) static void avs_init(void)
 		return;
 	}
 	msg[0] = '\0';
-	avs_ip_patch_all(msg, sizeof(msg));
-	if (msg[0])
+	/* silent unless patching failed or AVSHADOW_VERBOSE is set: the
+	 * program's stderr is its own */
+	if ((avs_ip_patch_all(msg, sizeof(msg)) <= 0 ||
+	     getenv("AVSHADOW_VERBOSE")) && msg[0])
 		say(msg, "");
 	avs_seed_process(pid, (int)raw0(SYS_getppid));
 }

@@ -263,7 +263,7 @@ void avs_rt_runtime_range(uint64_t start, uint64_t end)
 	avs_seed_runtime_range(start, end);
 }
 
-void avshadow_checkpoint(const char *label)
+__attribute__((visibility("default"))) void avshadow_checkpoint(const char *label)
 {
 	struct avs_event ev = { .type = AVS_EV_CHECKPOINT };
 	uint32_t n = 0;

@@ -73,6 +73,8 @@ run stats "$SRC/examples/lwn-2010.events"
 check "stats of a text stream" json 'j["form"]=="text" and j["files_read"]==1 and j["events"]>10 and j["records_skipped"]==0'
 
 run report "$D"
+check "report: the state at the peak by default" eval 'rc 0 && out_has "state at the peak: after event"'
+run report --at-end "$D"
 check "report: capture line, damaged files, summary" \
   eval 'rc 0 && out_has "capture $D: 3 trace files, 12 events (1 start read as exec, 1 exit of no live process dropped); 1 cut record skipped, 1 truncated file" && out_has "100-1.trace: 1 cut record skipped" && out_has "101-5.trace: truncated" && out_has "avshadow summary" && out_has "events           12" && err_has "warning: $D: 1 cut record skipped, 1 truncated file"'
 check "report: no event misfits the shadow" out_has "(0 did not fit the shadow)"
