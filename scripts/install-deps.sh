@@ -4,7 +4,8 @@
 set -euo pipefail
 
 PKGS=(cmake gcc make pkg-config libcriterion-dev uthash-dev libjson-c-dev
-      libelf-dev libdw-dev libunwind-dev python3 clang llvm libbpf-dev bpftool)
+      libelf-dev libdw-dev libunwind-dev python3 clang llvm libbpf-dev bpftool
+      strace binutils zlib1g)
 
 missing=()
 for p in "${PKGS[@]}"; do
