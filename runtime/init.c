@@ -12,6 +12,7 @@
 #include "raw.h"
 #include "record.h"
 #include "seed.h"
+#include "observe.h"
 
 static void say(const char *a, const char *b)
 {
@@ -75,5 +76,6 @@ __attribute__((constructor)) static void avs_init(void)
 	if ((avs_ip_patch_all(msg, sizeof(msg)) <= 0 ||
 	     getenv("AVSHADOW_VERBOSE")) && msg[0])
 		say(msg, "");
+	avs_observe_init();
 	avs_seed_process(pid, (int)raw0(SYS_getppid));
 }

@@ -14,6 +14,7 @@
 #include "out.h"
 #include "raw.h"
 #include "record.h"
+#include "observe.h"
 #include "seed.h"
 
 #ifndef SYS_pkey_mprotect
@@ -154,6 +155,8 @@ static long do_fork(long a1, long a2, long a3, long a4, long a5)
 	struct avs_event ev = { .type = AVS_EV_FORK };
 	long ret;
 
+	/* which VMAs have anon pages decides what fork copies: look first */
+	avs_observe_all(rt.pid);
 	ev.seq = avs_out_seq();
 	ret = raw_syscall6(SYS_clone, a1, a2, a3, a4, a5, 0);
 	if (ret == 0) {
@@ -272,6 +275,7 @@ __attribute__((visibility("default"))) void avshadow_checkpoint(const char *labe
 		return;
 	while (label[n] && n < 256)
 		n++;
+	avs_observe_all(rt.pid);
 	ev.str = label;
 	ev.str_len = n;
 	emit(&ev);

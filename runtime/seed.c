@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include "seed.h"
+#include "procfile.h"
 #include "out.h"
 #include "raw.h"
 #include "shadow/vm_flags.h"
@@ -85,7 +86,7 @@ static uint64_t make_dev(uint64_t major, uint64_t minor)
 
 struct pending {
 	struct avs_event ev;
-	bool have, skip;
+	bool have, skip, stack;
 };
 
 static void flush_vma(struct pending *v)
@@ -113,6 +114,7 @@ static void header_line(struct pending *v, const char *p, const char *end)
 		p++;
 	v->have = true;
 	v->skip = starts(p, end, "[vsyscall]");	/* not in the VMA tree */
+	v->stack = starts(p, end, "[stack]");
 	v->ev = (struct avs_event){ .type = AVS_EV_VMA };
 	v->ev.pid = 0;
 	v->ev.u.vma.start = start;
@@ -121,6 +123,12 @@ static void header_line(struct pending *v, const char *p, const char *end)
 		v->ev.u.vma.dev = make_dev(maj, min);
 		v->ev.u.vma.ino = ino;
 		v->ev.u.vma.pgoff = off >> 12;
+	} else if (v->stack) {
+		/* fs/exec.c: the stack is built at the top page of the address
+		 * space (STACK_TOP_MAX) and moved down keeping its pgoff, then
+		 * grows down: its last page keeps that top page's pgoff */
+		v->ev.u.vma.pgoff = ((0x7ffffffff000ULL >> 12) - 1) -
+				    (((stop - start) >> 12) - 1);
 	} else {
 		v->ev.u.vma.pgoff = start >> 12;
 	}
@@ -153,45 +161,6 @@ static void smaps_line(struct pending *v, const char *p, const char *end,
 }
 
 static char buf[1 << 16];
-
-/* Call line() for every line of a /proc file. */
-static int each_line(const char *path, void (*line)(void *, const char *,
-						      const char *),
-		     void *arg)
-{
-	long fd = raw4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	long have = 0, n;
-
-	if (fd < 0)
-		return (int)fd;
-	while ((n = raw3(SYS_read, fd, buf + have, sizeof(buf) - have)) > 0 ||
-	       have) {
-		long i, from = 0;
-
-		if (n < 0)
-			break;
-		have += n > 0 ? n : 0;
-		for (i = 0; i < have; i++) {
-			if (buf[i] != '\n')
-				continue;
-			line(arg, buf + from, buf + i);
-			from = i + 1;
-		}
-		if (n <= 0 && from < have) {	/* last line, no newline */
-			line(arg, buf + from, buf + have);
-			from = have;
-		}
-		for (i = from; i < have; i++)
-			buf[i - from] = buf[i];
-		have -= from;
-		if (have == (long)sizeof(buf))	/* a line longer than buf */
-			have = 0;
-		if (n <= 0)
-			break;
-	}
-	raw1(SYS_close, fd);
-	return 0;
-}
 
 struct smaps_ctx {
 	struct pending v;
@@ -244,13 +213,13 @@ void avs_seed_process(int pid, int ppid)
 	uint32_t len = 0;
 
 	start.u.start.ppid = (uint32_t)ppid;
-	each_line("/proc/self/stat", stat_cb, &st);
+	avs_proc_lines("/proc/self/stat", buf, sizeof(buf), stat_cb, &st);
 	start.u.start.brk = (uint64_t)raw1(SYS_brk, 0);
 	while (st.comm[len])
 		len++;
 	start.str = st.comm;
 	start.str_len = len;
 	avs_out_write(&start);
-	each_line("/proc/self/smaps", smaps_cb, &sm);
+	avs_proc_lines("/proc/self/smaps", buf, sizeof(buf), smaps_cb, &sm);
 	flush_vma(&sm.v);
 }

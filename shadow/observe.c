@@ -72,6 +72,13 @@ static void observe_anon(struct avs_shadow *sh, struct avs_mm *mm,
 		 * wrote it (COW) since */
 		avs_handle_fault(sh, mm, addr, AVS_FAULT_FORCE_WRITE);
 		f = avs_pte_folio(avs_pte_get(mm, addr));
+	} else if (!f && !pfn_known && !(w & AVS_PAGE_EXCLUSIVE)) {
+		/* PFNs hidden: present, not exclusive, unknown to the shadow.
+		 * Sharing only comes from forks the shadow saw, so this is
+		 * the zero page (a read), not a write */
+		if (pte == AVS_PTE_NONE)
+			avs_pte_set(sh, mm, addr, AVS_PTE_ZERO);
+		return;
 	} else if (!f) {
 		/* an anon page where the shadow has none or the zero page:
 		 * a write fault (or COW of a private file page) */
