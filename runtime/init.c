@@ -13,6 +13,7 @@
 #include "record.h"
 #include "seed.h"
 #include "observe.h"
+#include "env_restore.h"
 
 static void say(const char *a, const char *b)
 {
@@ -65,6 +66,7 @@ __attribute__((constructor)) static void avs_init(void)
 		dir = defdir;
 	}
 	avs_rec_reset(pid);
+	avs_env_init(dir);
 	err = avs_out_open(dir, pid);
 	if (err) {
 		say("not recording: ", errname(err));

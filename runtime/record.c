@@ -15,6 +15,7 @@
 #include "raw.h"
 #include "record.h"
 #include "observe.h"
+#include "env_restore.h"
 #include "seed.h"
 
 #ifndef SYS_pkey_mprotect
@@ -27,6 +28,7 @@
 
 static struct {
 	int pid;		/* cached: getpid() is a syscall */
+	bool env_noted;		/* the environment restore was recorded */
 	uint64_t brk;		/* the break as this process last saw it */
 	struct { uint64_t addr, size; } shm[32];	/* attached segments */
 } rt;
@@ -34,6 +36,7 @@ static struct {
 void avs_rec_reset(int pid)
 {
 	rt.pid = pid;
+	rt.env_noted = false;
 	rt.brk = (uint64_t)raw1(SYS_brk, 0);
 }
 
@@ -179,6 +182,29 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 		return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
 	if (nr == SYS_clone && !(a1 & CLONE_VM_FLAG))
 		return do_fork(a1, a2, a3, a4, a5);
+	if (nr == SYS_execve || nr == SYS_execveat) {
+		/* the exec'd program must load the runtime again */
+		bool restored;
+		long envarg = nr == SYS_execve ? a3 : a4;
+		char *const *env = avs_env_for_exec((char *const *)envarg,
+						    &restored);
+
+		if (restored && !rt.env_noted) {	/* once: execvp tries
+							   every PATH entry */
+			rt.env_noted = true;
+			ev.type = AVS_EV_CHECKPOINT;
+			ev.flags = AVS_EVF_RUNTIME;
+			ev.str = "avshadow:environment-restored";
+			ev.str_len = 29;
+			emit(&ev);
+		}
+		ret = nr == SYS_execve ?
+			raw_syscall6(nr, a1, a2, (long)env, a4, a5, a6) :
+			raw_syscall6(nr, a1, a2, a3, (long)env, a5, a6);
+		if (restored)
+			avs_env_release();
+		return ret;
+	}
 	if (nr == SYS_exit_group && raw0(SYS_getpid) == rt.pid) {
 		/* (a vfork child shares our memory, not our pid: skip it) */
 		ev.type = AVS_EV_EXIT;
