@@ -71,9 +71,9 @@ avs_ip_stub:
  *
  * Calls whose child or continuation must not return through C frames
  * continue in glibc's own body instead (avs_ip_syscall_orig):
- * clone with CLONE_VM, CLONE_VFORK or a new stack, vfork, clone3,
- * rt_sigreturn.  (A fork-like clone with a null stack goes to C: the
- * child returns on its copy of the stack.)
+ * clone or clone3 with CLONE_VM, CLONE_VFORK or a new stack, vfork,
+ * rt_sigreturn.  (A fork-like clone or clone3 with no new stack goes to
+ * C: the child returns on its copy of the stack.)
  */
 	.globl	avs_ip_syscall_entry
 	.hidden	avs_ip_syscall_entry
@@ -91,8 +91,15 @@ avs_ip_syscall_entry:
 	jmp	avs_ip_syscall_c
 1:	cmpq	$58, %rdi		/* vfork */
 	je	9f
-	cmpq	$435, %rdi		/* clone3 */
-	je	9f
+	cmpq	$435, %rdi		/* clone3(struct clone_args *, size) */
+	jne	2f
+	movq	(%rsi), %rax		/* flags */
+	testq	$0x4100, %rax		/* CLONE_VM | CLONE_VFORK */
+	jnz	9f
+	cmpq	$0, 40(%rsi)		/* a new stack */
+	jne	9f
+	jmp	avs_ip_syscall_c	/* fork-like: the runtime records it */
+2:
 	cmpq	$15, %rdi		/* rt_sigreturn */
 	je	9f
 	jmp	avs_ip_syscall_c

@@ -331,6 +331,19 @@ static int merge(struct reader *r, avs_event_cb cb, void *arg)
 		if ((ret = cb(arg, &ev)))
 			break;
 	}
+	/* a process killed and reaped by its own parent left no exit record:
+	 * it ends with its stream (docs/CAPTURE.md) */
+	for (i = 0; !ret && i < live.cap; i++) {
+		struct avs_event ex = { .type = AVS_EV_EXIT,
+					.flags = AVS_EVF_INFERRED };
+
+		if (!live.key[i] || !live.live[i])
+			continue;
+		ex.pid = (uint32_t)(live.key[i] - 1);
+		r->st->events++;
+		r->st->exits_inferred++;
+		ret = cb(arg, &ex);
+	}
 	pidset_free(&live);
 	return ret;
 }

@@ -49,6 +49,7 @@ struct avs_trace_dir_status {
 	size_t bytes_lost;
 	unsigned long starts_to_exec;	/* `start`s turned into `exec` */
 	unsigned long exits_dropped;	/* exits of pids not live */
+	unsigned long exits_inferred;	/* processes with no exit record */
 };
 
 /*

@@ -52,7 +52,8 @@ bool avs_rt_wanted(long nr)
 	case SYS_pkey_mprotect: case SYS_mremap: case SYS_madvise:
 	case SYS_brk: case SYS_mlock: case SYS_mlock2: case SYS_munlock:
 	case SYS_mlockall: case SYS_munlockall: case SYS_shmat: case SYS_shmdt:
-	case SYS_clone: case SYS_execve: case SYS_execveat:
+	case SYS_clone: case SYS_clone3: case SYS_fork:
+	case SYS_execve: case SYS_execveat:
 	case SYS_exit_group:
 		return true;
 	default:
@@ -76,9 +77,9 @@ static void emit(struct avs_event *ev)
 	avs_out_write(ev);
 }
 
-static void range_event(unsigned type, long addr, long len)
+static void range_event(unsigned type, long addr, long len, uint64_t seq)
 {
-	struct avs_event ev = { .type = (uint16_t)type };
+	struct avs_event ev = { .type = (uint16_t)type, .seq = seq };
 
 	ev.u.range.start = (uint64_t)addr;
 	ev.u.range.end = (uint64_t)addr + page_align(len);
@@ -86,9 +87,9 @@ static void range_event(unsigned type, long addr, long len)
 }
 
 static void mmap_event(long ret, long len, long prot, long flags, long fd,
-		       long off)
+		       long off, uint64_t seq)
 {
-	struct avs_event ev = { .type = AVS_EV_MMAP };
+	struct avs_event ev = { .type = AVS_EV_MMAP, .seq = seq };
 
 	ev.u.mmap.start = (uint64_t)ret;
 	ev.u.mmap.end = (uint64_t)ret + page_align(len);
@@ -145,15 +146,52 @@ static void shmdt_event(long addr)
 
 	for (i = 0; i < 32; i++)
 		if (rt.shm[i].addr == (uint64_t)addr) {
-			range_event(AVS_EV_MUNMAP, addr, (long)rt.shm[i].size);
+			range_event(AVS_EV_MUNMAP, addr, (long)rt.shm[i].size, 0);
 			rt.shm[i].addr = 0;
 			return;
 		}
 }
 
+/*
+ * A call that frees address space takes its seq before the syscall: if
+ * another thread reuses the range, its call (stamped after it completes)
+ * sorts after this one, as the kernel ordered them.  Calls that only
+ * allocate or change flags are stamped after they complete.
+ */
+static bool frees_space(long nr, long a1, long a4)
+{
+	switch (nr) {
+	case SYS_munmap:
+	case SYS_mremap:
+	case SYS_madvise:
+		return true;
+	case SYS_mmap:
+		return (a4 & MAP_FIXED) != 0;
+	case SYS_brk:
+		return a1 && (uint64_t)a1 < rt.brk;
+	default:
+		return false;
+	}
+}
+
+/* Is this a fork: a new process with a copy of the address space, on a
+ * copy of the stack?  (clone3's struct clone_args: flags at 0, stack at
+ * 40.) */
+static bool forklike(long nr, long a1)
+{
+	if (nr == SYS_fork)
+		return true;
+	if (nr == SYS_clone)
+		return !(a1 & (CLONE_VM_FLAG | 0x4000));
+	if (nr == SYS_clone3 && a1)
+		return !(((const uint64_t *)a1)[0] & (CLONE_VM_FLAG | 0x4000)) &&
+		       !((const uint64_t *)a1)[5];
+	return false;
+}
+
 /* fork: the parent's record takes its seq before the fork, so everything
  * the child records comes after it; the child opens its own trace. */
-static long do_fork(long a1, long a2, long a3, long a4, long a5)
+static long do_fork(long nr, long a1, long a2, long a3, long a4, long a5)
 {
 	struct avs_event ev = { .type = AVS_EV_FORK };
 	long ret;
@@ -161,7 +199,7 @@ static long do_fork(long a1, long a2, long a3, long a4, long a5)
 	/* which VMAs have anon pages decides what fork copies: look first */
 	avs_observe_all(rt.pid);
 	ev.seq = avs_out_seq();
-	ret = raw_syscall6(SYS_clone, a1, a2, a3, a4, a5, 0);
+	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, 0);
 	if (ret == 0) {
 		avs_rec_reset((int)raw0(SYS_getpid));
 		avs_out_reopen_child(rt.pid);
@@ -180,8 +218,8 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 
 	if (!avs_out_on())
 		return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
-	if (nr == SYS_clone && !(a1 & CLONE_VM_FLAG))
-		return do_fork(a1, a2, a3, a4, a5);
+	if (forklike(nr, a1))
+		return do_fork(nr, a1, a2, a3, a4, a5);
 	if (nr == SYS_execve || nr == SYS_execveat) {
 		/* the exec'd program must load the runtime again */
 		bool restored;
@@ -211,15 +249,17 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 		ev.u.exit.status = (int32_t)a1;
 		emit(&ev);
 	}
+	if (frees_space(nr, a1, a4))
+		ev.seq = avs_out_seq();
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
 	if (failed(ret))
 		return ret;
 	switch (nr) {
 	case SYS_mmap:
-		mmap_event(ret, a2, a3, a4, a5, a6);
+		mmap_event(ret, a2, a3, a4, a5, a6, ev.seq);
 		break;
 	case SYS_munmap:
-		range_event(AVS_EV_MUNMAP, a1, a2);
+		range_event(AVS_EV_MUNMAP, a1, a2, ev.seq);
 		break;
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
@@ -264,7 +304,8 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 		break;
 	case SYS_munlock:
 		range_event(AVS_EV_MUNLOCK, a1 & ~4095L,
-			    (long)(page_align(a1 + a2) - ((uint64_t)a1 & ~4095ULL)));
+			    (long)(page_align(a1 + a2) - ((uint64_t)a1 & ~4095ULL)),
+			    0);
 		break;
 	case SYS_mlockall:
 		ev.type = AVS_EV_MLOCKALL;

@@ -83,9 +83,9 @@ static void observe_anon(struct avs_shadow *sh, struct avs_mm *mm,
 		/* an anon page where the shadow has none or the zero page:
 		 * a write fault (or COW of a private file page) */
 		if (pfn_known && folio_by_pfn(sh, pfn)) {
-			avs_warn(sh, "page 0x%llx shares PFN 0x%llx the shadow "
-				 "does not map here", (unsigned long long)addr,
-				 (unsigned long long)pfn);
+			/* another mapping of a folio the shadow has elsewhere:
+			 * the sample raced a change it has not seen yet */
+			sh->counts.pages_unplaced++;
 			return;
 		}
 		avs_handle_fault(sh, mm, addr, AVS_FAULT_FORCE_WRITE);
@@ -107,10 +107,9 @@ void avs_observe_pages(struct avs_shadow *sh, struct avs_mm *mm,
 		struct avs_vma *vma = avs_find_vma(mm, addr);
 		avs_pte_t pte;
 
-		if (!vma) {
+		if (!vma) {	/* sampled while another thread mapped it */
 			if (w & (AVS_PAGE_PRESENT | AVS_PAGE_SWAPPED))
-				avs_warn(sh, "observed page 0x%llx outside any VMA",
-					 (unsigned long long)addr);
+				sh->counts.pages_unplaced++;
 			continue;
 		}
 		pte = avs_pte_get(mm, addr);

@@ -32,6 +32,8 @@ struct avs_counts {
 	uint64_t procs, mms, vmas, anon_vmas, avcs, folios, pages;
 	uint64_t forks, anon_vmas_allocated, anon_vmas_reused, avcs_allocated;
 	uint64_t fork_anon_vmas, fork_avcs;	/* allocated by fork */
+	uint64_t pages_unplaced;	/* observed pages the shadow could not
+					   place (sampling raced a mapping) */
 };
 
 /* Sizes of the kernel structures on Linux 6.18 x86_64 (pahole); other

@@ -191,11 +191,11 @@ EOF
     check "run: the program's status, folder and report named" \
       eval 'rc 5 && err_has "capture in $T/r1, report in $T/r1/report.txt"'
     check "run: one trace per image, exits, seq, report" \
-      eval '[ $(ls "$T/r1"/*-*.trace | wc -l) = 3 ] && [ -s "$T/r1/exits.trace" ] && [ $(stat -c %s "$T/r1/seq") = 8 ] && grep -q "avshadow summary" "$T/r1/report.txt" && grep -q "capture $T/r1: 4 trace files, 10 events" "$T/r1/report.txt"'
+      eval '[ $(ls "$T/r1"/*-*.trace | wc -l) = 3 ] && [ -s "$T/r1/exits.trace" ] && [ $(stat -c %s "$T/r1/seq") = 8 ] && grep -q "avshadow summary" "$T/r1/report.txt" && grep -q "capture $T/r1: 4 trace files, 12 events" "$T/r1/report.txt"'
     check "run: the folder is private" eval '[ "$(stat -c %a "$T/r1")" = 700 ]'
     "$AVS" stats "$T/r1" >"$T/out"
     check "run: stats of the capture: three processes" \
-      json 'j["events"]==10 and j["kinds"]["start"]==3 and len(set(p["pid"] for p in j["processes"]))==3'
+      json 'j["events"]==12 and j["kinds"]["exit"]==3 and j["kinds"]["start"]==3 and len(set(p["pid"] for p in j["processes"]))==3'
 
     run run -o "$T/r1" -- true
     check "run: refuses a non-empty folder" eval 'rc 2 && err_has "exists and is not empty"'

@@ -252,7 +252,7 @@ Test(trace_dir, pid_reused_after_exit_starts_again)
 					sizeof(err)), 0, "%s", err);
 	c.out[c.len] = '\0';
 	cr_expect_str_eq(c.out, "@1 start 7\n@2 exit 7\n@3 start 7 comm=again\n"
-			 "@4 exec 7 path=exec\n");
+			 "@4 exec 7 path=exec\nexit 7 inferred\n");
 	cr_expect_eq(st.starts_to_exec, 1);
 	avs_trace_dir_status_free(&st);
 	rmfolder(dir);
@@ -280,7 +280,8 @@ Test(trace_dir, empty_and_headerless_files)
 	cr_assert_eq(avs_read_trace_dir(dir, collect_cb, &c, &st, err,
 					sizeof(err)), 0, "%s", err);
 	cr_expect_eq(st.nfiles, 3);
-	cr_expect_eq(st.events, 1);
+	cr_expect_eq(st.events, 2, "the start and its inferred exit");
+	cr_expect_eq(st.exits_inferred, 1);
 	cr_expect_eq(st.truncated_files, 2);
 	cr_expect(st.files[1].no_header && st.files[1].truncated);
 	cr_expect_eq(st.files[1].bytes_lost, 12);
@@ -305,7 +306,7 @@ Test(trace_dir, recorder_stopped_early)
 	tw_write(dir, "1-1.trace", &a, a.len);
 	cr_assert_eq(avs_read_trace_dir(dir, collect_cb, &c, &st, err,
 					sizeof(err)), 0, "%s", err);
-	cr_expect_eq(st.events, 2);
+	cr_expect_eq(st.events, 3, "two recorded, the exit inferred");
 	cr_expect(st.files[0].stopped && st.files[0].truncated);
 	cr_expect_eq(st.files[0].bytes_lost, 0);
 	cr_expect_eq(st.truncated_files, 1);
