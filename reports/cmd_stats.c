@@ -179,7 +179,8 @@ static void print_json(const char *path, bool dir,
 		dir ? ds->starts_to_exec : 0, dir ? ds->exits_dropped : 0);
 	json_counts(&s->all, true, out);
 	fputs(",\n  \"processes\": [", out);
-	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
+	if (s->nprocs)
+		qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
 	for (i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
 

@@ -163,7 +163,8 @@ static int list_files(struct reader *r, DIR *d)
 			 "was recorded there", r->dir);
 		return -1;
 	}
-	qsort(st->files, st->nfiles, sizeof(*st->files), cmp_name);
+	if (st->nfiles)
+		qsort(st->files, st->nfiles, sizeof(*st->files), cmp_name);
 	return 0;
 }
 
@@ -293,7 +294,8 @@ static int merge(struct reader *r, avs_event_cb cb, void *arg)
 	size_t i;
 	int ret = 0;
 
-	qsort(r->ent, r->nent, sizeof(*r->ent), cmp_entry);
+	if (r->nent)
+		qsort(r->ent, r->nent, sizeof(*r->ent), cmp_entry);
 	for (i = 0; i < r->nent; i++) {
 		const struct entry *e = &r->ent[i];
 		const struct tfile *tf = &r->tf[e->file];

@@ -144,7 +144,8 @@ static struct try *plan(const struct avs_event_log *log,
 			continue;
 		m.n = 0;
 		avs_shadow_shared_mappings(sh, collect, &m);
-		qsort(m.v, m.n, sizeof(*m.v), by_folio);
+		if (m.n)
+			qsort(m.v, m.n, sizeof(*m.v), by_folio);
 		for (a = 0; a < m.n; a = b) {
 			char key[64];
 			size_t len = 0, s;

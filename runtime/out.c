@@ -88,7 +88,9 @@ static bool grow(uint64_t need)
 	return need <= __atomic_load_n(&out.ready, __ATOMIC_ACQUIRE);
 }
 
-static int open_trace(int pid)
+/* at: where to map the window (the inherited one's address in a fork
+ * child, so its layout does not change), or 0 */
+static int open_trace(int pid, void *at)
 {
 	char path[640];
 	long n = str_copy(path, out.dir, sizeof(path)), fd;
@@ -106,12 +108,15 @@ static int open_trace(int pid)
 		  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return (int)fd;
-	p = (void *)raw6(SYS_mmap, 0, WINDOW, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_NORESERVE, fd, 0);
+	p = (void *)raw6(SYS_mmap, at, WINDOW, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_NORESERVE | (at ? MAP_FIXED : 0), fd, 0);
 	if ((long)p < 0 && (long)p > -4096) {
 		raw1(SYS_close, fd);
 		return (int)(long)p;
 	}
+	/* records go in order: no readahead of the preallocated blocks at
+	 * the first write (it cost ~0.4 ms per process) */
+	raw3(SYS_madvise, p, WINDOW, MADV_RANDOM);
 	out.fd = (int)fd;
 	out.base = p;
 	out.off = 0;
@@ -136,22 +141,22 @@ int avs_out_open(const char *dir, int pid)
 		return -36;	/* ENAMETOOLONG */
 	raw2(SYS_mkdir, out.dir, 0700);
 	err = map_seq();
-	return err ? err : open_trace(pid);
+	return err ? err : open_trace(pid, 0);
 }
 
 int avs_out_reopen_child(int pid)
 {
-	/* the parent's mapping was inherited: drop it, keep the counter */
-	if (out.base)
-		raw2(SYS_munmap, out.base, WINDOW);
+	void *at = out.base;
+
+	/* the parent's window was inherited: map the child's own file over
+	 * it, at the same address, so the child's VMAs stay the parent's */
 	if (out.fd >= 0)
 		raw1(SYS_close, out.fd);
-	out.base = 0;
 	out.fd = -1;
 	out.on = false;
 	if (!out.seq)
 		return -9;
-	return open_trace(pid);
+	return open_trace(pid, at);
 }
 
 bool avs_out_on(void)

@@ -174,6 +174,13 @@ static bool frees_space(long nr, long a1, long a4)
 	}
 }
 
+static bool partial_ok(long nr)
+{
+	return nr == SYS_mprotect || nr == SYS_pkey_mprotect ||
+	       nr == SYS_madvise || nr == SYS_mlock || nr == SYS_mlock2 ||
+	       nr == SYS_munlock;
+}
+
 /* Is this a fork: a new process with a copy of the address space, on a
  * copy of the stack?  (clone3's struct clone_args: flags at 0, stack at
  * 40.) */
@@ -252,7 +259,10 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 	if (frees_space(nr, a1, a4))
 		ev.seq = avs_out_seq();
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
-	if (failed(ret))
+	/* ENOMEM from mprotect, mlock, madvise means a hole in the range:
+	 * the kernel changed what came before it (madvise: every mapped
+	 * part), and the shadow applies such an event the same way */
+	if (failed(ret) && !(ret == -12 && partial_ok(nr)))
 		return ret;
 	switch (nr) {
 	case SYS_mmap:

@@ -192,6 +192,8 @@ static void ivals_load(struct ivals *iv, const struct avs_anon_vma *av)
 		iv->last[iv->n] = avc->vma->vm_pgoff + vma_pages(avc->vma) - 1;
 		iv->n++;
 	}
+	if (!iv->n)
+		return;
 	qsort(iv->start, iv->n, sizeof(*iv->start), u64_cmp);
 	qsort(iv->last, iv->n, sizeof(*iv->last), u64_cmp);
 }

@@ -158,6 +158,8 @@ def main():
                     a[4].lstrip("-").isdigit() and int(a[4]) in rtfd[o]:
                 continue		# the runtime's trace window
             counts[o]["mmap"] += 1
+        elif name == "madvise" and "268435456, MADV_RANDOM" in args:
+            continue		# the runtime's advice on its trace window
         elif name in ("munmap", "mprotect", "mremap", "madvise"):
             counts[o][name] += 1
         elif name == "pkey_mprotect":
