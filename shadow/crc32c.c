@@ -49,11 +49,50 @@ static const uint32_t crc32c_table[256] = {
 	0xbe2da0a5U, 0x4c4623a6U, 0x5f16d052U, 0xad7d5351U,
 };
 
+#if defined(__x86_64__)
+/*
+ * SSE4.2's crc32 instruction computes CRC32C on general registers (safe
+ * in code that must not touch vector registers).  Whether the CPU has it
+ * is asked once; the answer is a property of the machine, not state.
+ */
+static int has_crc32_insn(void)
+{
+	static int known;	/* 0 unknown, 1 no, 2 yes */
+	unsigned a = 1, b, c = 0, d;
+
+	if (!__atomic_load_n(&known, __ATOMIC_RELAXED)) {
+		__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		__atomic_store_n(&known, (c & (1u << 20)) ? 2 : 1,
+				 __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&known, __ATOMIC_RELAXED) == 2;
+}
+
+static uint32_t crc32c_hw(uint32_t crc, const unsigned char *p, size_t len)
+{
+	uint64_t c = crc;
+
+	for (; len >= 8; len -= 8, p += 8) {
+		uint64_t v;
+
+		__builtin_memcpy(&v, p, 8);
+		__asm__("crc32q %1, %0" : "+r"(c) : "rm"(v));
+	}
+	for (; len; len--, p++)
+		__asm__("crc32b %1, %k0" : "+r"(c) : "rm"(*p));
+	return (uint32_t)c;
+}
+#endif
+
 uint32_t avs_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 
 	crc = ~crc;
+#if defined(__x86_64__)
+	if (has_crc32_insn())
+		return ~crc32c_hw(crc, p, len);
+#endif
 	while (len--)
 		crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
