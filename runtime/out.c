@@ -17,7 +17,6 @@ static struct {
 	uint64_t off;			/* next free byte (atomic) */
 	uint64_t ready;			/* bytes backed by blocks (atomic) */
 	uint64_t growing;		/* a thread is extending (atomic) */
-	uint64_t lost;
 	bool on;
 } out = { .fd = -1 };
 
@@ -185,7 +184,6 @@ void avs_out_write(struct avs_event *ev)
 	if (at + size > __atomic_load_n(&out.ready, __ATOMIC_ACQUIRE)) {
 		/* full disk or window: a gap would end the stream for the
 		 * reader anyway, so stop here and say the trace is cut */
-		__atomic_fetch_add(&out.lost, 1, __ATOMIC_RELAXED);
 		out.on = false;
 		__atomic_fetch_or((uint64_t *)(out.base + 16), AVS_TRACE_TRUNCATED,
 				  __ATOMIC_RELAXED);
@@ -200,9 +198,4 @@ void avs_out_ranges(uint64_t r[2][2])
 	r[0][1] = out.seq ? r[0][0] + 4096 : 0;
 	r[1][0] = (uint64_t)(uintptr_t)out.base;
 	r[1][1] = out.base ? r[1][0] + WINDOW : 0;
-}
-
-uint64_t avs_out_lost(void)
-{
-	return __atomic_load_n(&out.lost, __ATOMIC_RELAXED);
 }

@@ -24,6 +24,5 @@ uint64_t avs_out_seq(void);
 void avs_out_write(struct avs_event *ev);
 /* The address range of the runtime's own output mappings. */
 void avs_out_ranges(uint64_t r[2][2]);
-uint64_t avs_out_lost(void);
 
 #endif

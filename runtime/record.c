@@ -40,11 +40,6 @@ void avs_rec_reset(int pid)
 	rt.brk = (uint64_t)raw1(SYS_brk, 0);
 }
 
-int avs_rec_pid(void)
-{
-	return rt.pid;
-}
-
 bool avs_rt_wanted(long nr)
 {
 	switch (nr) {

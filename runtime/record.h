@@ -5,6 +5,5 @@
 
 /* A new process image or fork child: cache its pid and break. */
 void avs_rec_reset(int pid);
-int avs_rec_pid(void);
 
 #endif

@@ -15,6 +15,7 @@ struct avs_folio *avs_folio_alloc(struct avs_shadow *sh, unsigned order)
 	f->flags = AVS_FOLIO_IN_CORE;
 	INIT_LIST_HEAD(&f->anon_node);
 	sh->counts.folios++;
+	sh->counts.pages += 1ULL << order;
 	return f;
 }
 
@@ -88,6 +89,7 @@ void avs_folio_put_if_unused(struct avs_shadow *sh, struct avs_folio *folio)
 	if (folio->flags & AVS_FOLIO_HAS_PFN)
 		avs_folio_set_pfn(sh, folio, 0);
 	sh->counts.folios--;
+	sh->counts.pages -= folio_nr_pages(folio);
 	avs_free(sh, AVS_MEM_FOLIO, folio, sizeof(*folio));
 }
 

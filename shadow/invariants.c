@@ -273,8 +273,10 @@ static void check_folios(struct checker *c, const struct avs_shadow *sh)
 	struct folio_tally *t, *tmp;
 	const struct avs_anon_vma *av;
 	const struct avs_folio *f;
+	uint64_t pages = 0;
 
 	HASH_ITER(hh, c->folios, t, tmp) {
+		pages += folio_nr_pages(t->f);
 		if (t->mapped != t->f->mapcount || t->swapped != t->f->swapcount)
 			fail(c, "folio %llu: mapcount %u swapcount %u, ptes %u/%u",
 			     (unsigned long long)t->f->id, t->f->mapcount,
@@ -284,6 +286,10 @@ static void check_folios(struct checker *c, const struct avs_shadow *sh)
 		fail(c, "%llu folios live, %u referenced by ptes",
 		     (unsigned long long)sh->counts.folios,
 		     HASH_COUNT(c->folios));
+	if (pages != sh->counts.pages)
+		fail(c, "%llu folio pages counted, %llu referenced by ptes",
+		     (unsigned long long)sh->counts.pages,
+		     (unsigned long long)pages);
 	list_for_each_entry(av, &sh->anon_vmas, node)
 		list_for_each_entry(f, &av->folios, anon_node)
 			if (f->anon_vma != av)

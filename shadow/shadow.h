@@ -29,18 +29,13 @@ extern const struct avs_rules avs_rules_linux_6_18, avs_rules_linux_6_0,
 
 /* Live object counts. */
 struct avs_counts {
-	uint64_t procs, mms, vmas, anon_vmas, avcs, folios, pages;
+	uint64_t procs, mms, vmas, anon_vmas, avcs, folios;
+	uint64_t pages;			/* pages of the live folios */
 	uint64_t forks, anon_vmas_allocated, anon_vmas_reused, avcs_allocated;
 	uint64_t fork_anon_vmas, fork_avcs;	/* allocated by fork */
 	uint64_t pages_unplaced;	/* observed pages the shadow could not
 					   place (sampling raced a mapping) */
 };
-
-/* Sizes of the kernel structures on Linux 6.18 x86_64 (pahole); other
- * rule sets carry their own (rules.h). */
-#define AVS_KSIZE_ANON_VMA	96
-#define AVS_KSIZE_AVC		64
-#define AVS_KSIZE_VMA		192
 
 enum avs_hazard_kind {
 	AVS_HAZ_STRANDED,	/* a mapped folio's anon_vma was freed */

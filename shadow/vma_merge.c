@@ -129,10 +129,8 @@ static void dup_anon_vma(struct avs_shadow *sh, struct avs_vma *dst,
 
 /* vma_complete() for a VMA a merge removes: anon_vma_merge() unlinks it
  * (its anon_vma equals the survivor's), then it is freed. */
-static void merge_remove(struct avs_shadow *sh, struct avs_vma *target,
-			 struct avs_vma *remove)
+static void merge_remove(struct avs_shadow *sh, struct avs_vma *remove)
 {
-	(void)target;
 	if (remove->anon_vma)
 		unlink_anon_vmas(sh, remove);	/* anon_vma_merge() */
 	avs_mm_remove_vma(remove->vm_mm, remove);
@@ -184,15 +182,15 @@ static struct avs_vma *vma_merge_existing_range(struct avs_shadow *sh,
 	if (merge_both) {
 		dup_anon_vma(sh, prev, next->anon_vma ? next : middle, true);
 		set_range(prev, prev->vm_start, next->vm_end, prev->vm_pgoff);
-		merge_remove(sh, prev, middle);
-		merge_remove(sh, prev, next);
+		merge_remove(sh, middle);
+		merge_remove(sh, next);
 		return prev;
 	}
 	if (merge_left) {
 		dup_anon_vma(sh, prev, middle, true);
 		if (remove_middle) {
 			set_range(prev, prev->vm_start, end, prev->vm_pgoff);
-			merge_remove(sh, prev, middle);
+			merge_remove(sh, middle);
 		} else {	/* __adjust_middle_start */
 			uint64_t shift = (end - middle->vm_start) >> AVS_PAGE_SHIFT;
 
@@ -211,7 +209,7 @@ static struct avs_vma *vma_merge_existing_range(struct avs_shadow *sh,
 		dup_anon_vma(sh, middle, next, true);
 		set_range(middle, middle->vm_start, next->vm_end,
 			  middle->vm_pgoff);
-		merge_remove(sh, middle, next);
+		merge_remove(sh, next);
 		return middle;
 	}
 	dup_anon_vma(sh, next, middle, false);
@@ -219,7 +217,7 @@ static struct avs_vma *vma_merge_existing_range(struct avs_shadow *sh,
 		uint64_t pglen = (end - start) >> AVS_PAGE_SHIFT;
 
 		set_range(next, start, next->vm_end, next->vm_pgoff - pglen);
-		merge_remove(sh, next, middle);
+		merge_remove(sh, middle);
 	} else {	/* __adjust_next_start */
 		uint64_t shift = (next->vm_start - start) >> AVS_PAGE_SHIFT;
 
@@ -268,7 +266,7 @@ struct avs_vma *vma_merge_new_range(struct avs_shadow *sh,
 		dup_anon_vma(sh, target, vmg->copied_from, target == prev);
 	set_range(target, vmg->start, vmg->end, vmg->pgoff);
 	if (remove_next)
-		merge_remove(sh, target, next);
+		merge_remove(sh, next);
 	return target;
 }
 

@@ -76,6 +76,7 @@ Test(rik, thousand_children_cow_every_page, .timeout = 120)
 
 	cr_expect_eq(n->anon_vmas, CHILDREN + 1);
 	cr_expect_eq(n->avcs, 1 + 2 * CHILDREN);
+	cr_expect_eq(n->pages, PAGES + CHILDREN * PAGES);
 	avs_rmap_cost(sh, &cost, NULL, NULL);
 	cr_expect_eq(cost.folios, PAGES + CHILDREN * PAGES);
 	cr_expect_eq(cost.visits, CHILDREN * PAGES + PAGES * (CHILDREN + 1),
