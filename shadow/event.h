@@ -40,6 +40,8 @@ enum avs_event_type {
 	AVS_EV_SWAPOUT,		/* what-if: reclaim the anon pages of a range */
 	AVS_EV_SWAPIN,		/* what-if: touch (read) swapped pages of a range */
 	AVS_EV_CHECKPOINT,	/* a named point in the stream */
+	AVS_EV_FRAME,		/* a call-tree node of pid's stacks */
+	AVS_EV_LOAD,		/* an executable file mapping of pid (symbols) */
 	AVS_EV_NR_TYPES
 };
 
@@ -145,6 +147,12 @@ struct avs_event {
 	uint32_t pid;
 	uint64_t seq;
 	/*
+	 * The call stack of the event: a node of pid's call tree (its
+	 * AVS_EV_FRAME events), 0 when none.  Node ids are pid's own: they
+	 * start afresh at START, EXEC and in a fork child.
+	 */
+	uint32_t stack;
+	/*
 	 * Variable-length data, not owned by the event: the checkpoint label,
 	 * the exec path or process name (str), the page words of AVS_EV_PAGES
 	 * (words).  They point into whatever buffer the event was decoded from.
@@ -216,6 +224,16 @@ struct avs_event {
 		struct {
 			uint64_t start;		/* first page; nwords pages follow */
 		} pages;
+		struct {
+			uint32_t id;		/* node id, > 0 */
+			uint32_t parent;	/* the caller's node, 0: outermost */
+			uint64_t ip;		/* a return address */
+		} frame;
+		struct {
+			uint64_t start, end;	/* the mapping */
+			uint64_t off;		/* file offset in bytes */
+			uint64_t dev, ino;	/* file identity */
+		} load;				/* str: the file's path */
 	} u;
 };
 

@@ -23,6 +23,8 @@
 #define R_SEQ		16
 #define R_STR_LEN	24
 #define R_NWORDS	28
+#define R_STACK		32
+#define R_RESERVED	36
 
 /*
  * The payload of a type: msize bytes of the union member, zero-filled to
@@ -57,6 +59,8 @@ static const struct payload payloads[AVS_EV_NR_TYPES] = {
 	[AVS_EV_SWAPOUT] = NOPAD(range),
 	[AVS_EV_SWAPIN] = NOPAD(range),
 	[AVS_EV_CHECKPOINT] = { 0, 0, 0, 0 },
+	[AVS_EV_FRAME] = NOPAD(frame),
+	[AVS_EV_LOAD] = NOPAD(load),
 };
 
 _Static_assert(sizeof(((struct avs_event *)0)->u) <= 255,
@@ -154,6 +158,8 @@ size_t avs_event_encode(const struct avs_event *ev, void *buf, size_t cap)
 	memcpy(p + R_SEQ, &ev->seq, 8);
 	memcpy(p + R_STR_LEN, &ev->str_len, 4);
 	memcpy(p + R_NWORDS, &ev->nwords, 4);
+	memcpy(p + R_STACK, &ev->stack, 4);
+	memset(p + R_RESERVED, 0, 4);
 
 	q = p + AVS_REC_HEADER_SIZE;
 	memcpy(q, &ev->u, pl->msize);
@@ -222,6 +228,7 @@ int avs_event_decode(const void *buf, size_t len, struct avs_event *ev,
 	memcpy(&ev->flags, p + R_FLAGS, 2);
 	memcpy(&ev->pid, p + R_PID, 4);
 	memcpy(&ev->seq, p + R_SEQ, 8);
+	memcpy(&ev->stack, p + R_STACK, 4);
 	ev->str_len = str_len;
 	ev->nwords = nwords;
 	p += AVS_REC_HEADER_SIZE;

@@ -5,12 +5,12 @@
  *
  * Trace file: a 32-byte header, then records back to back.
  *   0  magic "AVSTRACE"    8 bytes
- *   8  u32 version         1
+ *   8  u32 version         2
  *  12  u32 header_size     32
  *  16  u64 flags           0
  *  24  u64 reserved        0
  *
- * Record: a 32-byte header,
+ * Record: a 40-byte header,
  *   0  u16 type            enum avs_event_type
  *   2  u16 flags           AVS_EVF_*
  *   4  u32 size            whole record incl. padding, multiple of 8
@@ -19,6 +19,8 @@
  *  16  u64 seq
  *  24  u32 str_len
  *  28  u32 nwords
+ *  32  u32 stack           call-tree node (avs_event.stack), 0: none
+ *  36  u32 reserved        0
  * then the fixed payload of the type (the bytes of the union member of
  * avs_event.u the type uses, avs_event_payload_size() bytes, padding fields
  * zeroed), then nwords * 8 bytes of words, then str_len bytes of string
@@ -32,21 +34,21 @@
 #include "event.h"
 
 #define AVS_TRACE_MAGIC		"AVSTRACE"
-#define AVS_TRACE_VERSION	1
+#define AVS_TRACE_VERSION	2
 #define AVS_TRACE_HEADER_SIZE	32
 /* trace header flags (the u64 at offset 16) */
 #define AVS_TRACE_TRUNCATED	0x1ULL	/* the recorder stopped early */
-#define AVS_REC_HEADER_SIZE	32
+#define AVS_REC_HEADER_SIZE	40
 #define AVS_REC_MAX_SIZE	(16u << 20)	/* sanity bound on one record */
 
 /* avs_event_decode() errors: distinct negative values */
-#define AVS_EBADSIZE	(-1)	/* size field < 32, unaligned or > max */
+#define AVS_EBADSIZE	(-1)	/* size field < 40, unaligned or > max */
 #define AVS_EBADTYPE	(-2)	/* unknown event type */
 #define AVS_EBADCRC	(-3)	/* checksum mismatch */
 #define AVS_EBADLEN	(-4)	/* str_len / nwords disagree with size */
 #define AVS_EBADALIGN	(-5)	/* the buffer is not 8-byte aligned */
 
-/* Write a version 1 trace header into buf (32 bytes). */
+/* Write a version 2 trace header into buf (32 bytes). */
 void avs_trace_header_init(void *buf);
 
 /* 0 if buf starts with a header this code reads; else -1 and a message in

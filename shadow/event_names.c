@@ -27,6 +27,8 @@ static const char *const type_names[AVS_EV_NR_TYPES] = {
 	[AVS_EV_SWAPOUT] = "swapout",
 	[AVS_EV_SWAPIN] = "swapin",
 	[AVS_EV_CHECKPOINT] = "checkpoint",
+	[AVS_EV_FRAME] = "frame",
+	[AVS_EV_LOAD] = "load",
 };
 
 /* True if name[0..len) is exactly the NUL-terminated s. */

@@ -319,6 +319,27 @@ static int f_checkpoint(struct out *o, const struct avs_event *ev)
 	return 0;
 }
 
+static int f_frame(struct out *o, const struct avs_event *ev)
+{
+	if (!ev->u.frame.id)
+		return -1;
+	putf(o, " %" PRIu32 " %" PRIu32 " 0x%" PRIx64, ev->u.frame.id,
+	     ev->u.frame.parent, ev->u.frame.ip);
+	return 0;
+}
+
+static int f_load(struct out *o, const struct avs_event *ev)
+{
+	const __typeof__(ev->u.load) *l = &ev->u.load;
+
+	put_range(o, l->start, l->end);
+	put_hex_key(o, "off", l->off);
+	if (l->dev || l->ino)
+		putf(o, " file=%" PRIx64 ":%" PRIx64, l->dev, l->ino);
+	put_str_key(o, " path=", ev);
+	return 0;
+}
+
 static int (*const formatters[AVS_EV_NR_TYPES])(struct out *,
 						 const struct avs_event *) = {
 	[AVS_EV_START] = f_start,
@@ -341,6 +362,8 @@ static int (*const formatters[AVS_EV_NR_TYPES])(struct out *,
 	[AVS_EV_SWAPOUT] = f_range,
 	[AVS_EV_SWAPIN] = f_range,
 	[AVS_EV_CHECKPOINT] = f_checkpoint,
+	[AVS_EV_FRAME] = f_frame,
+	[AVS_EV_LOAD] = f_load,
 };
 
 int avs_event_format(const struct avs_event *ev, char *buf, size_t size)
@@ -359,6 +382,8 @@ int avs_event_format(const struct avs_event *ev, char *buf, size_t size)
 	for (size_t k = 0; k < ARRAY_SIZE(avs_text_evflag_names); k++)
 		if (ev->flags & avs_text_evflag_names[k].bit)
 			putf(&o, " %s", avs_text_evflag_names[k].name);
+	if (ev->stack)
+		putf(&o, " stack=%" PRIu32, ev->stack);
 	put(&o, "\n", 1);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';

@@ -62,6 +62,18 @@ int avs_text_collect_opts(struct ctx *c, const char *const *names, size_t n,
 			c->ev->flags |= bit;
 			continue;
 		}
+		/* stack= belongs to every event type (avs_event.stack) */
+		if (str_is(t->s, klen, "stack=")) {
+			struct tok v = { eq + 1, t->n - klen };
+
+			if (c->ev->stack)
+				return avs_text_fail_tok(c, "duplicate", t);
+			if (avs_text_take_u32(c, &v, "bad stack", &c->ev->stack))
+				return -1;
+			if (!c->ev->stack)
+				return avs_text_fail_tok(c, "stack 0", t);
+			continue;
+		}
 		for (k = 0; k < n; k++)
 			if (str_is(t->s, klen, names[k]))
 				break;

@@ -361,6 +361,41 @@ static int p_checkpoint(struct ctx *c)
 	return avs_text_collect_opts(c, NULL, 0, NULL);
 }
 
+static int p_frame(struct ctx *c)
+{
+	__typeof__(c->ev->u.frame) *f = &c->ev->u.frame;
+	struct tok *t;
+
+	t = avs_text_next_arg(c, "node id");
+	if (!t || avs_text_take_u32(c, t, "bad node id", &f->id))
+		return -1;
+	if (!f->id)
+		return avs_text_fail_tok(c, "node id 0", t);
+	t = avs_text_next_arg(c, "parent node id");
+	if (!t || avs_text_take_u32(c, t, "bad parent node id", &f->parent))
+		return -1;
+	t = avs_text_next_arg(c, "address");
+	if (!t || avs_text_take_hex(c, t, "bad address", &f->ip))
+		return -1;
+	return avs_text_collect_opts(c, NULL, 0, NULL);
+}
+
+static int p_load(struct ctx *c)
+{
+	static const char *const names[] = { "off=", "file=", "path=" };
+	__typeof__(c->ev->u.load) *l = &c->ev->u.load;
+	struct tok o[ARRAY_SIZE(names)];
+
+	if (avs_text_next_range(c, &l->start, &l->end) ||
+	    avs_text_collect_opts(c, names, ARRAY_SIZE(names), o))
+		return -1;
+	if (o[0].s && avs_text_take_hex(c, &o[0], "bad off", &l->off))
+		return -1;
+	if (o[1].s && avs_text_take_file(c, &o[1], &l->dev, &l->ino))
+		return -1;
+	return o[2].s ? avs_text_take_str(c, &o[2]) : 0;
+}
+
 int (*const avs_text_parsers[AVS_EV_NR_TYPES])(struct ctx *) = {
 	[AVS_EV_START] = p_start,
 	[AVS_EV_VMA] = p_vma,
@@ -382,4 +417,6 @@ int (*const avs_text_parsers[AVS_EV_NR_TYPES])(struct ctx *) = {
 	[AVS_EV_SWAPOUT] = p_range,
 	[AVS_EV_SWAPIN] = p_range,
 	[AVS_EV_CHECKPOINT] = p_checkpoint,
+	[AVS_EV_FRAME] = p_frame,
+	[AVS_EV_LOAD] = p_load,
 };

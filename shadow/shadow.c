@@ -179,7 +179,9 @@ static int dispatch(struct avs_shadow *sh, const struct avs_event *ev)
 		do_start(sh, ev);
 		return 0;
 	}
-	if (ev->type == AVS_EV_CHECKPOINT)
+	/* Labels and symbol information: nothing for the model. */
+	if (ev->type == AVS_EV_CHECKPOINT || ev->type == AVS_EV_FRAME ||
+	    ev->type == AVS_EV_LOAD)
 		return 0;
 	p = proc_find(sh, ev->pid);
 	if (!p) {

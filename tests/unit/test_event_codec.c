@@ -98,6 +98,12 @@ static const char *const corpus[] = {
 	"@18446744073709551615 fault 4294967295 0xffffffffffffffff w inferred runtime failed\n",
 	"pages 100 0x1000 a A failed\n",
 	"checkpoint 100 x inferred\n",
+	"frame 100 1 0 0x401234\n",
+	"frame 100 4294967295 7 0xffffffffffffffff\n",
+	"load 100 0x7f0000000000-0x7f0000020000\n",
+	"load 100 0x7f0000001000-0x7f0000020000 off=0x1000 file=803:1a2b path=/usr/lib/libc.so.6\n",
+	"@9 mmap 100 0x1000-0x2000 rw-p anon stack=3\n",
+	"@10 munmap 100 0x1000-0x2000 runtime stack=4294967295\n",
 };
 
 static struct avs_text_parser *parser;
@@ -256,26 +262,26 @@ Test(event_codec, decode_errors)
 
 	parse_ok("munmap 1 0x1000-0x2000", &ev);
 	n = avs_event_encode(&ev, rec, sizeof(rec));
-	cr_assert_eq(n, 48);
+	cr_assert_eq(n, 56);
 
 	/* the size field: too small, unaligned, too large */
-	v = 24;
+	v = 32;
 	memcpy((char *)rec + 4, &v, 4);
 	cr_expect_eq(avs_event_decode(rec, n, &ev, &used), AVS_EBADSIZE);
-	v = 44;
+	v = 52;
 	memcpy((char *)rec + 4, &v, 4);
 	cr_expect_eq(avs_event_decode(rec, n, &ev, &used), AVS_EBADSIZE);
 	v = (16u << 20) + 8;
 	memcpy((char *)rec + 4, &v, 4);
 	cr_expect_eq(avs_event_decode(rec, 8, &ev, &used), AVS_EBADSIZE);
-	v = 48;
+	v = 56;
 	memcpy((char *)rec + 4, &v, 4);
 	cr_expect_eq(avs_event_decode(rec, n, &ev, &used), 1);
 
 	/* a payload change the crc no longer covers */
-	((unsigned char *)rec)[40] ^= 0x10;
+	((unsigned char *)rec)[48] ^= 0x10;
 	cr_expect_eq(avs_event_decode(rec, n, &ev, &used), AVS_EBADCRC);
-	((unsigned char *)rec)[40] ^= 0x10;
+	((unsigned char *)rec)[48] ^= 0x10;
 
 	/* a bad type with a valid crc */
 	v = AVS_EV_NR_TYPES;
@@ -288,7 +294,7 @@ Test(event_codec, decode_errors)
 	/* a str_len that disagrees with the size, valid crc */
 	n = avs_event_encode(&(struct avs_event){ .type = AVS_EV_MUNLOCKALL,
 						  .pid = 1 }, rec, sizeof(rec));
-	cr_assert_eq(n, 32);
+	cr_assert_eq(n, 40);
 	v = 9;
 	memcpy((char *)rec + 24, &v, 4);
 	memset((char *)rec + 12, 0, 4);
@@ -370,10 +376,10 @@ Test(event_codec, trace_header)
 	cr_expect_eq(avs_trace_header_check(h, sizeof(h), err, sizeof(err)), 0);
 	cr_expect_eq(avs_trace_header_check(h, 31, err, sizeof(err)), -1);
 	cr_expect_not_null(strstr(err, "short"));
-	v = 2;
+	v = 1;
 	memcpy(h + 8, &v, 4);
 	cr_expect_eq(avs_trace_header_check(h, sizeof(h), err, sizeof(err)), -1);
-	cr_expect_not_null(strstr(err, "version 2"), "%s", err);
+	cr_expect_not_null(strstr(err, "version 1"), "%s", err);
 	avs_trace_header_init(h);
 	h[0] = 'X';
 	cr_expect_eq(avs_trace_header_check(h, sizeof(h), err, sizeof(err)), -1);
@@ -420,6 +426,11 @@ Test(event_codec, parse_errors)
 		{ "pages 1 0x1000 failed", "pages" },
 		{ "munmap 1", "munmap" },
 		{ "mprotect 1 0x1000-0x2000", "mprotect" },
+		{ "frame 1 0 0 0x1", "'0'" },
+		{ "frame 1 2 1", "frame" },
+		{ "munmap 1 0x1000-0x2000 stack=0", "'stack=0'" },
+		{ "munmap 1 0x1000-0x2000 stack=1 stack=2", "'stack=2'" },
+		{ "load 1 0x1000-0x2000 file=x", "'x'" },
 	};
 	struct avs_event ev;
 

@@ -329,7 +329,7 @@ Test(trace_dir, corruption_is_an_error)
 	tw_write(dir, "1-1.trace", &a, a.len);
 	cr_expect_eq(avs_read_trace_dir(dir, collect_cb, &c, &st, err,
 					sizeof(err)), -1);
-	cr_expect(strstr(err, "1-1.trace: corrupt record at byte 88: bad "
+	cr_expect(strstr(err, "1-1.trace: corrupt record at byte 96: bad "
 			 "record size"), "%s", err);
 	cr_expect_eq(c.len, 0, "nothing is passed on from a corrupt folder");
 	avs_trace_dir_status_free(&st);
