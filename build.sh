@@ -22,6 +22,8 @@ test)
   scripts/install-deps.sh
   build build
   (cd build && ctest --output-on-failure)
+  # the kernel-fidelity agreement lines (tests/fidelity), for the log
+  [ -f build/fidelity-summary.txt ] && cat build/fidelity-summary.txt
   build build-asan -DAVS_SANITIZE=ON
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure)
   ;;

@@ -7,6 +7,7 @@
  *
  *   48 8d 64 24 80            lea -0x80(%rsp),%rsp   skip the red zone
  *   b8 NR 00 00 00            mov $NR,%eax
+ *   48 8d 0d <rel32>          lea site+len(%rip),%rcx  (for unwinding)
  *   49 bb <avs_ip_stub>       movabs $avs_ip_stub,%r11
  *   41 ff d3                  call *%r11             (r11, rcx: clobbered
  *   48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp     by syscall anyway)
@@ -42,7 +43,7 @@
 #define PAGE 4096UL
 #define STEP (1UL << 20)
 #define REACH ((uintptr_t)1 << 31)
-#define SLOT 64 /* room reserved per trampoline (the longest is 41 bytes) */
+#define SLOT 64 /* room reserved per trampoline (the longest is 48 bytes) */
 
 __attribute__((visibility("hidden"))) uintptr_t avs_ip_syscall_orig;
 
@@ -144,6 +145,17 @@ static void ejmp(struct emit *e, uintptr_t target)
 	eb(e, &r32, 4);
 }
 
+/* 48 8d 0d rel32: lea target(%rip),%rcx */
+static void elea_rcx(struct emit *e, uintptr_t target)
+{
+	intptr_t rel = (intptr_t)(target - ((uintptr_t)e->p + 7));
+	if (rel != (int32_t)rel)
+		e->ok = false;
+	int32_t r32 = (int32_t)rel;
+	eb(e, "\x48\x8d\x0d", 3);
+	eb(e, &r32, 4);
+}
+
 static bool emit_tramp(struct avs_ip_site *s, struct tpage *pg)
 {
 	uintptr_t at = pg->addr + pg->used;
@@ -164,6 +176,7 @@ static bool emit_tramp(struct avs_ip_site *s, struct tpage *pg)
 		eb(&e, "\x48\x8d\x64\x24\x80", 5);
 		eb(&e, "\xb8", 1);
 		eb(&e, &nr, 4);
+		elea_rcx(&e, s->addr + s->len);
 		eb(&e, "\x49\xbb", 2);
 		e64(&e, (uint64_t)(uintptr_t)avs_ip_stub);
 		eb(&e, "\x41\xff\xd3", 3);

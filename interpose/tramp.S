@@ -10,12 +10,26 @@
 /*
  * avs_ip_stub: reached by `call *%r11` from a trampoline, which has moved
  * %rsp below the red zone of the interrupted function.
- *   in:  %eax = syscall number; %rdi %rsi %rdx %r10 %r8 %r9 = arguments
+ *   in:  %eax = syscall number; %rdi %rsi %rdx %r10 %r8 %r9 = arguments;
+ *        %rcx = the address the trampoline returns to in the function
+ *        (site + len)
  *   out: %rax = avs_rt_syscall(nr, a1..a6) (raw: -errno on failure)
  * Preserves every register the syscall instruction preserves (all but
  * rax, rcx, r11); the C side is built with -mgeneral-regs-only so vector
  * registers live in the interrupted function survive.  Flags are
  * clobbered, as glibc's syscall asm declares ("cc").
+ *
+ * So that an unwinder (runtime/stack.c) goes from the C code straight into
+ * the interrupted function, skipping the trampoline, which has no unwind
+ * information, the stub builds a standard frame at the function's own
+ * stack pointer: for the duration of the call the two words below it (in
+ * its red zone, which the trampoline skipped and nothing else uses while
+ * this thread is here) hold the return address site+len and the caller's
+ * %rbp, and %rbp points at them.  The words are put back afterwards.
+ *
+ * Stack at entry: [rsp0] = return into the trampoline, the function's
+ * stack pointer is rsp0 + 8 + 128.  With %rbx = rsp0 - 16 below, that is
+ * %rbx + 152; the red-zone words are 136(%rbx) and 144(%rbx).
  */
 	.globl	avs_ip_stub
 	.hidden	avs_ip_stub
@@ -24,11 +38,22 @@
 avs_ip_stub:
 	.cfi_startproc
 	endbr64				/* reached by an indirect call */
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbp, 0
 	pushq	%rbx
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbx, 0
 	movq	%rsp, %rbx
-	.cfi_def_cfa_register %rbx
+	.cfi_def_cfa_register %rbx	/* CFA = %rbx + 24 */
+	pushq	136(%rbx)		/* the red-zone words, at -8(%rbx) */
+	pushq	144(%rbx)		/* and -16(%rbx) */
+	movq	%rcx, 144(%rbx)		/* return address: site + len */
+	movq	%rbp, 136(%rbx)		/* the function's %rbp */
+	leaq	136(%rbx), %rbp
+	.cfi_def_cfa %rbp, 16		/* = the function's stack pointer */
+	.cfi_offset %rbp, -16
+	.cfi_offset %rbx, -152
 	andq	$-16, %rsp
 	pushq	%rdi
 	pushq	%rsi
@@ -52,11 +77,21 @@ avs_ip_stub:
 	popq	%rdx
 	popq	%rsi
 	popq	%rdi
+	.cfi_def_cfa %rbx, 24		/* back to the trampoline's frame */
+	.cfi_offset %rbp, -16
+	.cfi_offset %rbx, -24
+	movq	-8(%rbx), %rcx		/* put the red-zone words back */
+	movq	%rcx, 136(%rbx)
+	movq	-16(%rbx), %rcx
+	movq	%rcx, 144(%rbx)
 	movq	%rbx, %rsp
 	.cfi_def_cfa_register %rsp
 	popq	%rbx
 	.cfi_adjust_cfa_offset -8
 	.cfi_restore %rbx
+	popq	%rbp
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbp
 	ret
 	.cfi_endproc
 	.size	avs_ip_stub, .-avs_ip_stub

@@ -1,179 +1,109 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * avshadow report: the summary of a capture folder (its traces merged by
- * seq), or of a single trace or text stream: the replay summary, preceded
- * for a folder by how its files were read.
+ * avshadow report: the report of a capture folder (its traces merged by
+ * seq), a binary trace or the text form, as text, JSON, a Graphviz picture
+ * of the graph (DOT or SVG) or folded stacks for flame graphs.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include "capture_report.h"
+#include <sys/wait.h>
+#include <unistd.h>
 #include "commands.h"
-#include "model_option.h"
-#include "summary.h"
-#include "trace_dir.h"
+#include "report.h"
 
-#define MAX_DIAG 20
-
-struct feed {
-	struct avs_shadow *sh[AVS_REPORT_MAX_MODELS];
-	unsigned long failures[AVS_REPORT_MAX_MODELS];
-	size_t n;
-	FILE *diag;
-	unsigned long diag_printed;
-	/* the peak: most anon folios + AVCs live, after event peak_at */
-	uint64_t events, peak, peak_at;
-	uint64_t stop_after;	/* second pass: stop there (0: never) */
-};
-
-static void diag(void *arg, const char *msg)
-{
-	struct feed *f = arg;
-
-	if (f->diag && f->diag_printed++ < MAX_DIAG)
-		fprintf(f->diag, "avshadow: warning: %s\n", msg);
-}
-
-static int feed_cb(void *arg, const struct avs_event *ev)
-{
-	struct feed *f = arg;
-	const struct avs_counts *c;
-	size_t i;
-
-	for (i = 0; i < f->n; i++)
-		if (avs_shadow_apply(f->sh[i], ev) < 0)
-			f->failures[i]++;
-	c = avs_shadow_counts(f->sh[0]);
-	if (++f->events && c->folios + c->avcs > f->peak) {
-		f->peak = c->folios + c->avcs;
-		f->peak_at = f->events;
-	}
-	return f->stop_after && f->events >= f->stop_after;
-}
-
-/* Replay again up to the peak (processes are gone by the end of a run:
- * the peak shows what the rmap held at its largest). */
-static int rewind_to_peak(const char *path, bool dir, struct feed *f,
-			  const struct avs_report_opts *o)
-{
-	struct avs_trace_dir_status ds = { 0 };
-	struct avs_input_status st;
-	char err[512];
-	size_t i;
-	int ret;
-
-	for (i = 0; i < f->n; i++) {
-		const struct avs_rules *rules = avs_shadow_rules(f->sh[i]);
-
-		avs_shadow_free(f->sh[i]);
-		f->sh[i] = avs_shadow_new(rules);
-		if (!f->sh[i])
-			return -1;
-		avs_shadow_set_check_each_event(f->sh[i], o->check);
-		f->failures[i] = 0;
-	}
-	f->stop_after = f->peak_at;
-	f->events = 0;
-	f->peak = 0;
-	ret = dir ? avs_read_trace_dir(path, feed_cb, f, &ds, err, sizeof(err))
-		  : avs_read_input(path, feed_cb, f, &st, err, sizeof(err));
-	avs_trace_dir_status_free(&ds);
-	return ret < 0 ? -1 : 0;
-}
-
-static void print_report(const char *path, struct feed *f,
-			 const struct avs_report_opts *o, FILE *out)
-{
-	struct avs_summary s[AVS_REPORT_MAX_MODELS];
-	size_t i;
-
-	if (f->n == 1) {
-		avs_report_summary(f->sh[0], out, o->top);
-		if (o->check)
-			fprintf(out, "  invariants       %s (%lu events broke "
-				"one)\n", f->failures[0] ? "BROKEN" :
-				"hold after every event", f->failures[0]);
-		return;
-	}
-	for (i = 0; i < f->n; i++)
-		avs_summary_compute(f->sh[i], &s[i]);
-	fprintf(out, "avshadow: %s under %zu rule sets\n", path, f->n);
-	avs_report_table(s, f->n, out);
-}
+extern char **environ;
 
 int avs_report_path(const char *path, const struct avs_report_opts *o,
 		    FILE *out, FILE *warn)
 {
-	struct feed f = { .diag = warn };
-	struct avs_trace_dir_status ds = { 0 };
-	struct avs_input_status st = { 0 };
-	bool dir = strcmp(path, "-") && avs_is_dir(path);
-	char err[512];
-	int ret, status = 0;
-	size_t i;
+	struct avs_report_request rq = { .o = *o, .format = AVS_FMT_TEXT };
+	struct avs_report *r;
+	int status;
 
-	f.n = o->nmodels ? o->nmodels : 1;
-	for (i = 0; i < f.n; i++) {
-		const struct avs_rules *rules = avs_model_option(
-			o->nmodels ? o->models[i] : "auto", err, sizeof(err));
+	r = avs_report_build(path, &rq, warn, &status);
+	if (!r)
+		return status;
+	avs_report_print_text(r, out);
+	avs_report_free(r);
+	return status;
+}
 
-		if (!rules || !(f.sh[i] = avs_shadow_new(rules))) {
-			if (warn)
-				fprintf(warn, "avshadow: %s\n",
-					rules ? "out of memory" : err);
-			status = 2;
-			goto out;
-		}
-		if (i == 0)	/* warnings once */
-			avs_shadow_set_diag(f.sh[i], diag, &f);
-		avs_shadow_set_check_each_event(f.sh[i], o->check);
-	}
+int avs_report_json_file(const char *input, const char *path, FILE *warn)
+{
+	struct avs_report_request rq = { .o.top = 10, .format = AVS_FMT_JSON };
+	struct avs_report *r;
+	int status;
+	FILE *f;
 
-	if (dir)
-		ret = avs_read_trace_dir(path, feed_cb, &f, &ds, err, sizeof(err));
-	else
-		ret = avs_read_input(path, feed_cb, &f, &st, err, sizeof(err));
-	if (ret < 0) {
+	r = avs_report_build(input, &rq, NULL, &status);
+	if (!r)
+		return status;
+	f = fopen(path, "w");
+	if (!f || avs_report_print_json(r, f) < 0 || fclose(f)) {
 		if (warn)
-			fprintf(warn, "avshadow: %s\n", err);
+			fprintf(warn, "avshadow: %s: %s\n", path, strerror(errno));
 		status = 2;
 	}
-	if (warn && f.diag_printed > MAX_DIAG)
-		fprintf(warn, "avshadow: ... %lu more warnings\n",
-			f.diag_printed - MAX_DIAG);
-	if (dir) {
-		if (ds.nfiles)
-			avs_trace_dir_describe(path, &ds, out);
-		if (warn && (ds.skipped || ds.truncated_files))
-			fprintf(warn, "avshadow: warning: %s: %lu cut record%s "
-				"skipped, %zu truncated file%s\n", path,
-				ds.skipped, ds.skipped == 1 ? "" : "s",
-				ds.truncated_files,
-				ds.truncated_files == 1 ? "" : "s");
-	} else if (warn && st.truncated) {
-		fprintf(warn, "avshadow: warning: %s is truncated: the last "
-			"%zu bytes hold a partial record; %lu whole events "
-			"used\n", path, st.bytes_lost, st.events);
-	}
-	if (!o->at_end && status == 0 && f.peak_at && f.peak_at < f.events) {
-		uint64_t total = f.events;
-
-		if (rewind_to_peak(path, dir, &f, o) == 0)
-			fprintf(out, "state at the peak: after event %llu of %llu "
-				"(most anon folios and AVCs live; --at-end for "
-				"the end)\n", (unsigned long long)f.events,
-				(unsigned long long)total);
-	}
-	print_report(path, &f, o, out);
-	for (i = 0; i < f.n; i++)
-		if (f.failures[i] && !status)
-			status = 1;
-out:
-	for (i = 0; i < f.n; i++)
-		if (f.sh[i])
-			avs_shadow_free(f.sh[i]);
-	avs_trace_dir_status_free(&ds);
+	avs_report_free(r);
 	return status;
+}
+
+/* DOT through Graphviz's dot into SVG on out. */
+static int render_svg(const char *doc, FILE *out)
+{
+	char tmp[] = "/tmp/avshadow-dot-XXXXXX";
+	char *argv[] = { "dot", "-Tsvg", NULL };
+	posix_spawn_file_actions_t fa;
+	int fd = mkstemp(tmp), ret, st;
+	size_t len = strlen(doc);
+	pid_t pid;
+
+	if (fd < 0 || write(fd, doc, len) != (ssize_t)len) {
+		fprintf(stderr, "avshadow: %s: %s\n", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd), unlink(tmp);
+		return 2;
+	}
+	close(fd);
+	fflush(out);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, tmp, O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fileno(out), 1);
+	ret = posix_spawnp(&pid, "dot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret) {
+		unlink(tmp);
+		fprintf(stderr, "avshadow: --format svg needs Graphviz's dot "
+			"(Debian package graphviz): %s; --format dot writes "
+			"the graph for it\n", strerror(ret));
+		return 2;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	unlink(tmp);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "avshadow: dot failed to render the graph\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_format(const char *s, enum avs_report_format *f)
+{
+	static const char *const names[] = { "text", "json", "dot", "svg",
+					     "folded" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*f = (enum avs_report_format)i;
+			return 0;
+		}
+	return -1;
 }
 
 int cmd_report(int argc, char **argv)
@@ -183,26 +113,41 @@ int cmd_report(int argc, char **argv)
 		{ "top", required_argument, NULL, 't' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "at-end", no_argument, NULL, 'e' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
 		{ 0 }
 	};
 	static const char usage[] =
 		"usage: avshadow report [--model M ...] [--check] [--top N] "
-		"[--at-end] DIR|INPUT\n";
-	struct avs_report_opts o = { .top = 10 };
+		"[--at-end | --at LABEL]\n"
+		"                       [--format text|json|dot|svg|folded] "
+		"DIR|INPUT\n";
+	struct avs_report_request rq = { .o.top = 10, .progress = true };
+	struct avs_report *r;
 	char *end;
-	int c;
+	int c, status;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			o.check = true;
+			rq.o.check = true;
 			break;
 		case 'e':
-			o.at_end = true;
+			rq.o.at_end = true;
+			break;
+		case 'a':
+			rq.at_label = optarg;
+			break;
+		case 'f':
+			if (parse_format(optarg, &rq.format)) {
+				fprintf(stderr, "avshadow report: unknown format "
+					"'%s'\n%s", optarg, usage);
+				return 2;
+			}
 			break;
 		case 't':
-			o.top = (unsigned)strtoul(optarg, &end, 10);
+			rq.o.top = (unsigned)strtoul(optarg, &end, 10);
 			if (!*optarg || *end) {
 				fprintf(stderr, "avshadow: bad --top '%s'\n",
 					optarg);
@@ -210,21 +155,44 @@ int cmd_report(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (o.nmodels == AVS_REPORT_MAX_MODELS) {
+			if (rq.o.nmodels == AVS_REPORT_MAX_MODELS) {
 				fprintf(stderr, "avshadow: at most %d models\n",
 					AVS_REPORT_MAX_MODELS);
 				return 2;
 			}
-			o.models[o.nmodels++] = optarg;
+			rq.o.models[rq.o.nmodels++] = optarg;
 			break;
 		default:
 			fputs(usage, stderr);
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 || (rq.at_label && rq.o.at_end)) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	return avs_report_path(argv[optind], &o, stdout, stderr);
+	r = avs_report_build(argv[optind], &rq, stderr, &status);
+	if (!r)
+		return status;
+	switch (rq.format) {
+	case AVS_FMT_TEXT:
+		avs_report_print_text(r, stdout);
+		break;
+	case AVS_FMT_JSON:
+		if (avs_report_print_json(r, stdout) < 0)
+			status = 2;
+		break;
+	case AVS_FMT_DOT:
+		fputs(r->dot, stdout);
+		break;
+	case AVS_FMT_SVG:
+		if (render_svg(r->dot, stdout))
+			status = 2;
+		break;
+	case AVS_FMT_FOLDED:
+		avs_report_print_folded(r, stdout);
+		break;
+	}
+	avs_report_free(r);
+	return status;
 }

@@ -35,10 +35,13 @@
 #include <time.h>
 #include <unistd.h>
 #include "capture_report.h"
+#include "report.h"
 #include "preload_check.h"
 #include "commands.h"
 #include "shadow/event_bin.h"
 #include "trace_dir.h"
+#include "launcher.h"
+#include "tree_stop.h"
 
 #define LIB_NAME "libavshadow.so"
 #define EXITS_NAME "exits.trace"
@@ -46,16 +49,17 @@
 #define REPORT_NAME "report.txt"
 
 static const char usage_text[] =
-	"usage: avshadow run [-o DIR] [--] PROGRAM [ARGS...]\n";
+	"usage: avshadow run [-o DIR] [--checkpoint-signal] "
+	"[--checkpoint-every SEC] [--] PROGRAM [ARGS...]\n";
+static const char help_text[] =
+	"  -o DIR                 the capture folder (default avshadow.PID)\n"
+	"  --checkpoint-signal    on SIGUSR1 to avshadow, checkpoint the tree\n"
+	"  --checkpoint-every SEC checkpoint the tree every SEC seconds\n"
+	"A launcher checkpoint stops the tree where its traces agree with the\n"
+	"kernel, records `checkpoint PID launcher.N` for every recorded\n"
+	"process, saves its /proc/PID/maps as DIR/maps/PID-launcher.N.maps,\n"
+	"then resumes it (docs/CAPTURE.md, \"Stopping the tree\").\n";
 
-struct launcher {
-	char dir[PATH_MAX];	/* absolute capture folder */
-	bool made_dir;		/* we created it (remove it if nothing ran) */
-	uint64_t *seq;		/* DIR/seq, shared with the recorders */
-	int exits_fd;
-	bool exits_failed;
-	pid_t child;
-};
 
 /* ---- the capture folder ---- */
 
@@ -74,7 +78,7 @@ static bool dir_empty(const char *dir)
 	return empty;
 }
 
-static int make_dir(struct launcher *l, const char *dir)
+static int make_dir(struct avs_launch *l, const char *dir)
 {
 	struct stat sb;
 
@@ -103,7 +107,7 @@ static int make_dir(struct launcher *l, const char *dir)
 	return 0;
 }
 
-static int open_in(const struct launcher *l, const char *name, int flags)
+static int open_in(const struct avs_launch *l, const char *name, int flags)
 {
 	char path[PATH_MAX + 32];
 
@@ -116,7 +120,7 @@ static int open_in(const struct launcher *l, const char *name, int flags)
  * seq is the counter's value after the increment: the first is 1, and 0
  * stays "unknown".
  */
-static int map_seq(struct launcher *l)
+static int map_seq(struct avs_launch *l)
 {
 	struct stat sb;
 	void *p;
@@ -141,7 +145,7 @@ fail:
 	return -1;
 }
 
-static int open_exits(struct launcher *l)
+static int open_exits(struct avs_launch *l)
 {
 	unsigned char hdr[AVS_TRACE_HEADER_SIZE];
 
@@ -158,7 +162,7 @@ static int open_exits(struct launcher *l)
 }
 
 /* Leave no trace of a run that never started the program. */
-static void remove_capture(struct launcher *l)
+static void remove_capture(struct avs_launch *l)
 {
 	char path[PATH_MAX + 32];
 
@@ -170,7 +174,7 @@ static void remove_capture(struct launcher *l)
 		rmdir(l->dir);
 }
 
-static void record_exit(struct launcher *l, pid_t pid, int status)
+static void record_exit(struct avs_launch *l, pid_t pid, int status)
 {
 	struct avs_event ev = { .type = AVS_EV_EXIT, .pid = (uint32_t)pid };
 	unsigned char rec[64];
@@ -189,72 +193,10 @@ static void record_exit(struct launcher *l, pid_t pid, int status)
 
 /* ---- the process tree ---- */
 
-/* The pids of our descendants (parent links read from /proc). */
-static size_t descendants(pid_t self, pid_t *out, size_t max)
-{
-	struct pp { pid_t pid, ppid; } *all = NULL;
-	size_t n = 0, cap = 0, nout = 0, i;
-	bool grew = true;
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[64], buf[512], *rp;
-		pid_t pid = (pid_t)strtol(de->d_name, &rp, 10);
-		ssize_t len;
-		int fd;
-
-		if (*rp || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		rp = strrchr(buf, ')');	/* comm may hold ')' and blanks */
-		if (!rp || strlen(rp) < 4)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			all = realloc(all, cap * sizeof(*all));
-			if (!all)
-				abort();
-		}
-		all[n].pid = pid;
-		all[n++].ppid = (pid_t)strtol(rp + 4, NULL, 10);
-	}
-	closedir(d);
-	/* the tree under self: add children of what is in until stable */
-	while (grew) {
-		grew = false;
-		for (i = 0; i < n; i++) {
-			size_t j;
-			bool under = all[i].ppid == self, dup = false;
-
-			for (j = 0; j < nout && !under; j++)
-				under = all[i].ppid == out[j];
-			for (j = 0; j < nout && under && !dup; j++)
-				dup = out[j] == all[i].pid;
-			if (under && !dup && nout < max) {
-				out[nout++] = all[i].pid;
-				grew = true;
-			}
-		}
-	}
-	free(all);
-	return nout;
-}
-
 static void signal_tree(pid_t self, int sig)
 {
 	pid_t pids[4096];
-	size_t n = descendants(self, pids, 4096), i;
+	size_t n = avs_tree_descendants(self, pids, 4096), i;
 
 	for (i = 0; i < n; i++)
 		kill(pids[i], sig);
@@ -265,15 +207,17 @@ static void signal_tree(pid_t self, int sig)
  * go to the program while it runs (unless the terminal already sent them
  * to its process group), then to whatever is left, SIGKILL the 3rd time.
  */
-static int reap_all(struct launcher *l, const sigset_t *set,
+static int reap_all(struct avs_launch *l, const sigset_t *set,
 		    const char *prog)
 {
 	pid_t self = getpid(), left;
 	int prog_status = 0, stops = 0;
 	bool prog_done = false;
+	struct timespec last;
 
+	clock_gettime(CLOCK_MONOTONIC, &last);
 	for (;;) {
-		struct timespec ts = { 1, 0 };
+		struct timespec ts = { 1, 0 }, now;
 		siginfo_t si;
 		int status, sig;
 		pid_t pid;
@@ -284,14 +228,29 @@ static int reap_all(struct launcher *l, const sigset_t *set,
 				continue;
 			prog_done = true;
 			prog_status = status;
-			if (descendants(self, &left, 1))
+			if (avs_tree_descendants(self, &left, 1))
 				fprintf(stderr, "avshadow: %s has ended; waiting "
 					"for its remaining descendants (interrupt "
 					"avshadow to stop them)\n", prog);
 		}
 		if (pid < 0 && errno == ECHILD)
 			break;
+		if (l->tick_ms)
+			ts = (struct timespec){ l->tick_ms / 1000,
+						(l->tick_ms % 1000) * 1000000 };
 		sig = sigtimedwait(set, &si, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (l->on_event && l->tick_ms &&
+		    (now.tv_sec - last.tv_sec) * 1000 +
+		    (now.tv_nsec - last.tv_nsec) / 1000000 >= l->tick_ms) {
+			last = now;
+			l->on_event(l, 0);
+		}
+		if (sig > 0 && (sig == l->sigs[0] || sig == l->sigs[1])) {
+			if (l->on_event)
+				l->on_event(l, sig);
+			continue;
+		}
 		if (sig <= 0 || sig == SIGCHLD)
 			continue;
 		if (!prog_done) {
@@ -312,7 +271,7 @@ static int reap_all(struct launcher *l, const sigset_t *set,
 /* ---- the end: the report ---- */
 
 /* Is there a trace file other than the launcher's exits? */
-static bool recorded_anything(const struct launcher *l)
+static bool recorded_anything(const struct avs_launch *l)
 {
 	DIR *d = opendir(l->dir);
 	struct dirent *de;
@@ -330,7 +289,7 @@ static bool recorded_anything(const struct launcher *l)
 	return any;
 }
 
-static void write_report(struct launcher *l)
+static void write_report(struct avs_launch *l)
 {
 	struct avs_report_opts o = { .top = 10 };
 	char path[PATH_MAX + 32];
@@ -353,6 +312,13 @@ static void write_report(struct launcher *l)
 		fprintf(stderr, "avshadow: %s: %s\n", path, strerror(errno));
 		ret = 2;
 	}
+	if (ret < 2) {	/* and as JSON (docs/REPORTS.md) */
+		char json[PATH_MAX + 32];
+
+		snprintf(json, sizeof(json), "%s/report.json", l->dir);
+		if (avs_report_json_file(l->dir, json, stderr) == 2)
+			ret = 2;
+	}
 	if (ret < 2)
 		fprintf(stderr, "avshadow: capture in %s, report in %s\n",
 			l->dir, path);
@@ -363,7 +329,7 @@ static void write_report(struct launcher *l)
 
 /* ---- run ---- */
 
-static int start_program(struct launcher *l, const char *path, char **argv,
+static int start_program(struct avs_launch *l, const char *path, char **argv,
 			 const sigset_t *oldmask)
 {
 	pid_t parent = getpid();
@@ -411,7 +377,7 @@ static int start_program(struct launcher *l, const char *path, char **argv,
 	return 0;
 }
 
-static int set_env(const struct launcher *l, const char *lib)
+static int set_env(const struct avs_launch *l, const char *lib)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *v;
@@ -423,45 +389,28 @@ static int set_env(const struct launcher *l, const char *lib)
 	} else if (!(v = strdup(lib))) {
 		return -1;
 	}
-	ret = setenv("LD_PRELOAD", v, 1) || setenv("AVSHADOW_OUT", l->dir, 1);
+	ret = setenv("LD_PRELOAD", v, 1) || setenv("AVSHADOW_OUT", l->dir, 1) ||
+	      (l->sync ? setenv("AVSHADOW_SYNC", l->sync, 1)
+		       : unsetenv("AVSHADOW_SYNC"));
 	free(v);
 	return ret ? -1 : 0;
 }
 
-int cmd_run(int argc, char **argv)
+int avs_launch_run(struct avs_launch *l)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ 0 }
-	};
 	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct launcher l = { .exits_fd = -1 };
 	char lib[PATH_MAX], prog[PATH_MAX], defdir[64], why[256];
-	const char *outdir = NULL, *no;
+	const char *outdir = l->outdir, *no;
 	sigset_t set, oldmask;
-	int c, ret;
+	int ret;
 	size_t i;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			outdir = optarg;
-			break;
-		default:
-			fputs(usage_text, stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	l->exits_fd = -1;
 	if (avs_find_lib(lib, sizeof(lib)))
 		return 2;
-	if (avs_resolve_program(argv[optind], prog, sizeof(prog))) {
+	if (avs_resolve_program(l->argv[0], prog, sizeof(prog))) {
 		fprintf(stderr, "avshadow: %s: command not found\n",
-			argv[optind]);
+			l->argv[0]);
 		return 127;
 	}
 	no = avs_why_not_preloadable(prog, lib, 0, why, sizeof(why));
@@ -474,14 +423,15 @@ int cmd_run(int argc, char **argv)
 		snprintf(defdir, sizeof(defdir), "avshadow.%d", (int)getpid());
 		outdir = defdir;
 	}
-	if (make_dir(&l, outdir))
+	if (make_dir(l, outdir))
 		return 2;
-	if (map_seq(&l) || open_exits(&l) || set_env(&l, lib)) {
-		if (l.seq)
-			munmap(l.seq, 8);
-		if (l.exits_fd >= 0)
-			close(l.exits_fd);
-		remove_capture(&l);
+	if (map_seq(l) || open_exits(l) || set_env(l, lib) ||
+	    (l->on_ready && l->on_ready(l))) {
+		if (l->seq)
+			munmap(l->seq, 8);
+		if (l->exits_fd >= 0)
+			close(l->exits_fd);
+		remove_capture(l);
 		return 2;
 	}
 
@@ -490,27 +440,95 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&set, SIGCHLD);
 	for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
 		sigaddset(&set, fwd[i]);
+	for (i = 0; i < 2; i++)
+		if (l->sigs[i])
+			sigaddset(&set, l->sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, &oldmask);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
 		fprintf(stderr, "avshadow: warning: cannot become the child "
 			"subreaper (%s): orphaned processes will not be "
 			"reaped here\n", strerror(errno));
 
-	ret = start_program(&l, prog, argv + optind, &oldmask);
+	ret = start_program(l, prog, l->argv, &oldmask);
 	if (ret < 0) {
 		/* reap the failed child; nothing ran */
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 			;
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-		munmap(l.seq, 8);
-		close(l.exits_fd);
-		remove_capture(&l);
+		munmap(l->seq, 8);
+		close(l->exits_fd);
+		remove_capture(l);
 		return ret == -127 ? 127 : ret == -126 ? 126 : 2;
 	}
-	ret = reap_all(&l, &set, argv[optind]);
+	ret = reap_all(l, &set, l->argv[0]);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	munmap(l.seq, 8);
-	close(l.exits_fd);
-	write_report(&l);
+	munmap(l->seq, 8);
+	l->seq = NULL;
+	close(l->exits_fd);
+	if (!l->no_report)
+		write_report(l);
 	return ret;
+}
+
+static void run_checkpoint(struct avs_launch *l, int sig)
+{
+	(void)sig;
+	avs_launch_checkpoint(l, l->arg);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "checkpoint-signal", no_argument, NULL, 's' },
+		{ "checkpoint-every", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct avs_launch_checkpoints cp = { .fd = -1 };
+	struct avs_launch l = { .arg = &cp };
+	double every = 0;
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			l.outdir = optarg;
+			break;
+		case 's':
+			l.sigs[0] = SIGUSR1;
+			break;
+		case 'e':
+			every = strtod(optarg, &end);
+			if (*end || !(every >= 0.01 && every <= 86400)) {
+				fprintf(stderr, "avshadow run: bad --checkpoint-every "
+					"'%s' (seconds, 0.01 to 86400)\n", optarg);
+				return 2;
+			}
+			l.tick_ms = (long)(every * 1000);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	l.argv = argv + optind;
+	if (l.sigs[0] || l.tick_ms) {
+		l.sync = "inflight";
+		l.on_event = run_checkpoint;
+	}
+	c = avs_launch_run(&l);
+	if (cp.fd >= 0)
+		close(cp.fd);
+	return c;
 }

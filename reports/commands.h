@@ -9,7 +9,9 @@ int cmd_graph(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_hazards(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

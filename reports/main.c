@@ -31,10 +31,23 @@ static void usage(FILE *out)
 	      "      run PROGRAM with libavshadow.so preloaded, recording its\n"
 	      "      process tree into DIR (default avshadow.PID), then write\n"
 	      "      DIR/report.txt; status: PROGRAM's (128+signal if killed),\n"
-	      "      2 if it cannot be preloaded (static, set-uid)\n"
-	      "  report [--model M ...] [--check] [--top N] DIR|INPUT\n"
-	      "      the replay summary of a capture folder (its traces merged\n"
-	      "      by seq) or of one INPUT\n"
+	      "      2 if it cannot be preloaded (static, set-uid);\n"
+	      "      --checkpoint-signal (SIGUSR1) or --checkpoint-every SEC:\n"
+	      "      checkpoints of the whole tree taken by the launcher\n"
+	      "  verify [-o DIR] [--model M] [--] PROGRAM [ARGS...]\n"
+	      "      run PROGRAM as run does and compare the shadow with the\n"
+	      "      kernel's anon_vma graph (root, BPF) at every checkpoint,\n"
+	      "      fork and exit; status 1 on a divergence, 77 if the\n"
+	      "      kernel's graph cannot be read here\n"
+	      "  report [--model M ...] [--check] [--top N] [--at-end | --at LABEL]\n"
+	      "         [--format text|json|dot|svg|folded] DIR|INPUT\n"
+	      "      the report of a capture folder (its traces merged by seq)\n"
+	      "      or of one INPUT: summary, costliest families and the call\n"
+	      "      stacks that built them; JSON (docs/REPORTS.md), the graph\n"
+	      "      for Graphviz, or rmap cost as folded stacks\n"
+	      "  diff [--model M ...] [--max-increase METRIC=PCT ...] BASE NEW\n"
+	      "      compare two reports (JSON, or inputs reported first);\n"
+	      "      status 1 if a METRIC grew by more than PCT percent\n"
 	      "  stats DIR|INPUT\n"
 	      "      JSON: events per kind and per process, inferred, runtime\n"
 	      "      and failed ones, files, cut records, truncated files\n"
@@ -70,8 +83,12 @@ int main(int argc, char **argv)
 		return cmd_hazards(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stats"))
 		return cmd_stats(argc - 1, argv + 1);
 	fprintf(stderr, "avshadow: unknown command '%s'\n", cmd);

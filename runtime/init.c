@@ -14,6 +14,8 @@
 #include "seed.h"
 #include "observe.h"
 #include "env_restore.h"
+#include "sync.h"
+#include "stack.h"
 
 static void say(const char *a, const char *b)
 {
@@ -72,6 +74,8 @@ __attribute__((constructor)) static void avs_init(void)
 		say("not recording: ", errname(err));
 		return;
 	}
+	avs_sync_init(pid);
+	avs_sync_enter();	/* until the seeds are written */
 	msg[0] = '\0';
 	/* silent unless patching failed or AVSHADOW_VERBOSE is set: the
 	 * program's stderr is its own */
@@ -80,4 +84,9 @@ __attribute__((constructor)) static void avs_init(void)
 		say(msg, "");
 	avs_observe_init();
 	avs_seed_process(pid, (int)raw0(SYS_getppid));
+	/* after the seeds: what loading the unwinder maps is recorded, as
+	 * the runtime's */
+	if (avs_stack_init(msg, sizeof(msg)))
+		say(msg, "");
+	avs_sync_leave();
 }

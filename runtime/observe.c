@@ -94,6 +94,13 @@ static void observe_range(struct ctx *c, uint64_t start, uint64_t end)
 
 		if (n > CHUNK_PAGES)
 			n = CHUNK_PAGES;
+		/*
+		 * Stamped before the read: a page another thread unmaps
+		 * meanwhile took its seq before its munmap, so it sorts before
+		 * this and the stale "present" lands on no VMA, never on a
+		 * mapping made in its place (stamped after it completes).
+		 */
+		ev.seq = avs_out_seq();
 		if (raw4(SYS_pread64, c->fd, pm, n * 8, (a >> 12) * 8) != (long)(n * 8))
 			return;
 		for (i = 0; i < n; i++) {
@@ -143,14 +150,33 @@ static void maps_line(void *arg, const char *p, const char *end)
 	observe_range(arg, start, stop);
 }
 
+bool avs_observe_begin(void)
+{
+	uint64_t expect = 0;
+
+	return avs_out_on() &&
+	       __atomic_compare_exchange_n(&busy, &expect, 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+void avs_observe_end(void)
+{
+	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
+void avs_observe_range(int pid, long pagemap_fd, uint64_t start,
+		       uint64_t end)
+{
+	struct ctx c = { .fd = pagemap_fd, .pid = pid };
+
+	observe_range(&c, start, end);
+}
+
 void avs_observe_all(int pid)
 {
 	struct ctx c = { .pid = pid };
-	uint64_t expect = 0;
 
-	if (!avs_out_on() ||
-	    !__atomic_compare_exchange_n(&busy, &expect, 1, false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+	if (!avs_observe_begin())
 		return;
 	c.fd = pagemap_open();
 	if (c.fd >= 0) {
@@ -158,5 +184,5 @@ void avs_observe_all(int pid)
 			       maps_line, &c);
 		raw1(SYS_close, c.fd);
 	}
-	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	avs_observe_end();
 }

@@ -17,6 +17,9 @@
 #include "observe.h"
 #include "env_restore.h"
 #include "seed.h"
+#include "stack.h"
+#include "loadmap.h"
+#include "sync.h"
 
 #ifndef SYS_pkey_mprotect
 #define SYS_pkey_mprotect 329
@@ -69,12 +72,16 @@ static bool failed(long ret)
 static void emit(struct avs_event *ev)
 {
 	ev->pid = (uint32_t)rt.pid;
+	if (avs_stack_busy())	/* the unwinder's own mappings */
+		ev->flags |= AVS_EVF_RUNTIME;
 	avs_out_write(ev);
 }
 
-static void range_event(unsigned type, long addr, long len, uint64_t seq)
+static void range_event(unsigned type, long addr, long len, uint64_t seq,
+			uint32_t stack)
 {
-	struct avs_event ev = { .type = (uint16_t)type, .seq = seq };
+	struct avs_event ev = { .type = (uint16_t)type, .seq = seq,
+				.stack = stack };
 
 	ev.u.range.start = (uint64_t)addr;
 	ev.u.range.end = (uint64_t)addr + page_align(len);
@@ -82,9 +89,10 @@ static void range_event(unsigned type, long addr, long len, uint64_t seq)
 }
 
 static void mmap_event(long ret, long len, long prot, long flags, long fd,
-		       long off, uint64_t seq)
+		       long off, uint64_t seq, uint32_t stack)
 {
-	struct avs_event ev = { .type = AVS_EV_MMAP, .seq = seq };
+	struct avs_event ev = { .type = AVS_EV_MMAP, .seq = seq,
+				.stack = stack };
 
 	ev.u.mmap.start = (uint64_t)ret;
 	ev.u.mmap.end = (uint64_t)ret + page_align(len);
@@ -106,6 +114,10 @@ static void mmap_event(long ret, long len, long prot, long flags, long fd,
 					   AVS_FMODE_WRITE : 0);
 	}
 	emit(&ev);
+	if (flags & MAP_ANONYMOUS)
+		avs_stack_runtime_map(ev.u.mmap.start, ev.u.mmap.end);
+	if ((prot & PROT_EXEC) && !(flags & MAP_ANONYMOUS))
+		avs_loadmap_mmap(rt.pid, &ev, fd);	/* for symbols */
 }
 
 /* shmat(): a shared mapping of the segment, its size from IPC_STAT. */
@@ -141,7 +153,8 @@ static void shmdt_event(long addr)
 
 	for (i = 0; i < 32; i++)
 		if (rt.shm[i].addr == (uint64_t)addr) {
-			range_event(AVS_EV_MUNMAP, addr, (long)rt.shm[i].size, 0);
+			range_event(AVS_EV_MUNMAP, addr, (long)rt.shm[i].size, 0,
+				    0);
 			rt.shm[i].addr = 0;
 			return;
 		}
@@ -167,6 +180,60 @@ static bool frees_space(long nr, long a1, long a4)
 	default:
 		return false;
 	}
+}
+
+/* Pages of the VMAs a call may split, merge or move, looked at first
+ * (observe_vma.c). */
+/* madvise_update_vma(): advice that sets or clears a VMA flag */
+static bool flags_advice(long advice)
+{
+	switch (advice) {
+	case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP: case MADV_DODUMP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void observe_before(long nr, long a1, long a2, long a3, long a4)
+{
+	uint64_t start = (uint64_t)a1 & ~4095ULL;
+	uint64_t end = (uint64_t)a1 + page_align(a2);
+
+	switch (nr) {
+	case SYS_mprotect:
+	case SYS_pkey_mprotect:
+	case SYS_mremap:
+	case SYS_mlock:
+	case SYS_mlock2:
+	case SYS_munlock:
+		avs_observe_vmas(rt.pid, start, end, false);
+		break;
+	case SYS_madvise:	/* the advice that changes vm_flags splits */
+		if (flags_advice(a3))
+			avs_observe_vmas(rt.pid, start, end, false);
+		break;
+	case SYS_munmap:
+		avs_observe_vmas(rt.pid, start, end, true);
+		break;
+	case SYS_mmap:
+		if (a4 & MAP_FIXED)
+			avs_observe_vmas(rt.pid, start, end, true);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The calls whose events carry a call stack (fork: do_fork). */
+static bool wants_stack(long nr)
+{
+	return nr == SYS_mmap || nr == SYS_munmap || nr == SYS_mprotect ||
+	       nr == SYS_pkey_mprotect || nr == SYS_mremap || nr == SYS_brk;
 }
 
 static bool partial_ok(long nr)
@@ -200,11 +267,13 @@ static long do_fork(long nr, long a1, long a2, long a3, long a4, long a5)
 
 	/* which VMAs have anon pages decides what fork copies: look first */
 	avs_observe_all(rt.pid);
+	ev.stack = avs_stack_capture(rt.pid);
 	ev.seq = avs_out_seq();
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, 0);
 	if (ret == 0) {
 		avs_rec_reset((int)raw0(SYS_getpid));
 		avs_out_reopen_child(rt.pid);
+		avs_stack_new_image();
 	} else if (!failed(ret)) {
 		ev.u.fork.child = (uint32_t)ret;
 		emit(&ev);
@@ -212,8 +281,8 @@ static long do_fork(long nr, long a1, long a2, long a3, long a4, long a5)
 	return ret;
 }
 
-long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
-		    long a6)
+static long record_syscall(long nr, long a1, long a2, long a3, long a4,
+			   long a5, long a6)
 {
 	struct avs_event ev = { 0 };
 	long ret;
@@ -247,10 +316,14 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 	}
 	if (nr == SYS_exit_group && raw0(SYS_getpid) == rt.pid) {
 		/* (a vfork child shares our memory, not our pid: skip it) */
+		avs_observe_all(rt.pid);	/* the pages it leaves */
 		ev.type = AVS_EV_EXIT;
 		ev.u.exit.status = (int32_t)a1;
 		emit(&ev);
 	}
+	if (wants_stack(nr))
+		ev.stack = avs_stack_capture(rt.pid);
+	observe_before(nr, a1, a2, a3, a4);
 	if (frees_space(nr, a1, a4))
 		ev.seq = avs_out_seq();
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
@@ -261,10 +334,10 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 		return ret;
 	switch (nr) {
 	case SYS_mmap:
-		mmap_event(ret, a2, a3, a4, a5, a6, ev.seq);
+		mmap_event(ret, a2, a3, a4, a5, a6, ev.seq, ev.stack);
 		break;
 	case SYS_munmap:
-		range_event(AVS_EV_MUNMAP, a1, a2, ev.seq);
+		range_event(AVS_EV_MUNMAP, a1, a2, ev.seq, ev.stack);
 		break;
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
@@ -310,7 +383,7 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 	case SYS_munlock:
 		range_event(AVS_EV_MUNLOCK, a1 & ~4095L,
 			    (long)(page_align(a1 + a2) - ((uint64_t)a1 & ~4095ULL)),
-			    0);
+			    0, 0);
 		break;
 	case SYS_mlockall:
 		ev.type = AVS_EV_MLOCKALL;
@@ -333,6 +406,19 @@ long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 	return ret;
 }
 
+long avs_rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
+		    long a6)
+{
+	long ret;
+
+	if (!avs_sync_on())
+		return record_syscall(nr, a1, a2, a3, a4, a5, a6);
+	avs_sync_before(nr);	/* in flight until recorded (sync.h) */
+	ret = record_syscall(nr, a1, a2, a3, a4, a5, a6);
+	avs_sync_after(nr, a1, ret);
+	return ret;
+}
+
 void avs_rt_runtime_range(uint64_t start, uint64_t end)
 {
 	avs_seed_runtime_range(start, end);
@@ -351,4 +437,5 @@ __attribute__((visibility("default"))) void avshadow_checkpoint(const char *labe
 	ev.str = label;
 	ev.str_len = n;
 	emit(&ev);
+	avs_sync_point(AVS_SYNC_CHECKPOINT);
 }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include "seed.h"
+#include "loadmap.h"
 #include "procfile.h"
 #include "out.h"
 #include "raw.h"
@@ -97,7 +98,8 @@ static void flush_vma(struct pending *v)
 }
 
 /* "start-end perms offset maj:min inode   path" */
-static void header_line(struct pending *v, const char *p, const char *end)
+static void header_line(struct pending *v, const char *p, const char *end,
+			int pid)
 {
 	uint64_t start, stop, off, maj, min, ino;
 	const char *perms;
@@ -129,6 +131,10 @@ static void header_line(struct pending *v, const char *p, const char *end)
 		 * grows down: its last page keeps that top page's pgoff */
 		v->ev.u.vma.pgoff = ((0x7ffffffff000ULL >> 12) - 1) -
 				    (((stop - start) >> 12) - 1);
+	} else if (starts(p, end, "[v") || starts(p, end, "[uprobes]")) {
+		/* [vdso], [vvar], [vvar_vclock], the uprobes XOL area:
+		 * _install_special_mapping() leaves vm_pgoff 0 */
+		v->ev.u.vma.pgoff = 0;
 	} else {
 		v->ev.u.vma.pgoff = start >> 12;
 	}
@@ -139,6 +145,9 @@ static void header_line(struct pending *v, const char *p, const char *end)
 			       (perms[3] == 's' ? VM_SHARED | VM_MAYSHARE : 0);
 	if (is_runtime(start, stop))
 		v->ev.flags |= AVS_EVF_RUNTIME;
+	if (perms[2] == 'x' && ino && p < end && *p == '/')
+		avs_loadmap_add(pid, start, stop, off, v->ev.u.vma.dev, ino, p,
+				(uint32_t)(end - p), 0);
 }
 
 static void smaps_line(struct pending *v, const char *p, const char *end,
@@ -148,7 +157,7 @@ static void smaps_line(struct pending *v, const char *p, const char *end,
 
 	if (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
 		flush_vma(v);
-		header_line(v, p, end);
+		header_line(v, p, end, pid);
 		v->ev.pid = (uint32_t)pid;
 	} else if (v->have && starts(p, end, "Anonymous:")) {
 		dec(p + 10, end, &kb);

@@ -49,8 +49,29 @@ void avs_pte_set(struct avs_shadow *sh, struct avs_mm *mm, uint64_t addr,
 	}
 }
 
+/*
+ * The smallest leaf key in [key, last], by one pass over the leaves: for a
+ * range with more leaf slots than the mm has leaves (a huge, sparsely
+ * touched VMA), cheaper than a lookup per 2 MiB.
+ */
+static bool next_leaf_key(const struct avs_mm *mm, uint64_t key,
+			  uint64_t last, uint64_t *found)
+{
+	struct avs_pt_leaf *leaf, *tmp;
+	bool any = false;
+
+	HASH_ITER(hh, mm->pt, leaf, tmp)
+		if (leaf->key >= key && leaf->key <= last &&
+		    (!any || leaf->key < *found)) {
+			*found = leaf->key;
+			any = true;
+		}
+	return any;
+}
+
 bool avs_pte_next(const struct avs_mm *mm, uint64_t *addr, uint64_t end)
 {
+	const unsigned shift = AVS_PT_LEAF_SHIFT + AVS_PAGE_SHIFT;
 	uint64_t a = *addr;
 
 	while (a < end) {
@@ -70,6 +91,16 @@ bool avs_pte_next(const struct avs_mm *mm, uint64_t *addr, uint64_t end)
 					return true;
 				}
 			}
+		} else if (leaf_end < end &&
+			   ((end - 1) >> shift) - (a >> shift) >
+			   HASH_COUNT(mm->pt)) {
+			uint64_t key = 0;
+
+			if (!next_leaf_key(mm, (a >> shift) + 1,
+					   (end - 1) >> shift, &key))
+				return false;
+			a = key << shift;
+			continue;
 		}
 		a = leaf_end;
 	}

@@ -181,6 +181,24 @@ const struct avs_rules avs_rules_anonmm = {
 	.avc_bytes = 40,
 };
 
+/*
+ * Not a kernel: linux-6.18 with fork-time anon_vma reuse turned off, a
+ * deliberately wrong rule that lets tests check that `avshadow verify`
+ * catches a shadow that departs from the kernel.  Found by name only,
+ * never listed.
+ */
+static const struct avs_rules testbug_noreuse = {
+	.name = "linux-6.18+testbug-noreuse",
+	.kernels = "none (test only)",
+	.differs = "linux-6.18 without anon_vma reuse at fork",
+	.reuse = AVS_REUSE_NONE,
+	.page = AVS_PAGE_ROOT,
+	.merge = AVS_MERGE_6_16,
+	.walk = AVS_WALK_INTERVAL,
+	.anon_vma_bytes = 96,
+	.avc_bytes = 64,
+};
+
 static const struct avs_rules *const all[] = {
 	&avs_rules_linux_6_18,
 	&avs_rules_linux_6_0,
@@ -207,6 +225,8 @@ const struct avs_rules *avs_rules_find(const char *name)
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!strcmp(all[i]->name, name))
 			return all[i];
+	if (!strcmp(testbug_noreuse.name, name))
+		return &testbug_noreuse;
 	return NULL;
 }
 
