@@ -35,7 +35,7 @@
 #include "observe.h"
 
 #define MAX_DEPTH	48
-#define DEFAULT_DEPTH	16
+#define DEFAULT_DEPTH	0	/* opt-in: a crash under threads + mremap is open */
 #define TABLE_BITS	16
 #define TABLE_SIZE	(1u << TABLE_BITS)
 #define TABLE_LIMIT	(TABLE_SIZE / 4 * 3)	/* keep probes short */

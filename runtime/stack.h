@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /* Constructor only: load the unwinder, read AVSHADOW_STACK_DEPTH (default
- * 16, 0 = no stacks, at most 48).  0, or -1 with a message. */
+ * 0 = no stacks, at most 48).  0, or -1 with a message. */
 int avs_stack_init(char *msg, size_t len);
 /* A fork child: nodes are written again before first use. */
 void avs_stack_new_image(void);

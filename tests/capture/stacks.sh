@@ -9,7 +9,7 @@ command -v addr2line >/dev/null || { echo "SKIP: addr2line (binutils) missing"; 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 bad=0
-"$AVS" run -o "$T/cap" -- "$PROG" >"$T/log" 2>&1 || { echo "FAIL run: $(cat "$T/log")"; exit 1; }
+AVSHADOW_STACK_DEPTH=16 "$AVS" run -o "$T/cap" -- "$PROG" >"$T/log" 2>&1 || { echo "FAIL run: $(cat "$T/log")"; exit 1; }
 "$AVS" convert --to text "$T/cap" "$T/cap.txt" || exit 1
 python3 "$HERE/stacks.py" "$T/cap.txt" "$PROG" || bad=1
 AVSHADOW_STACK_DEPTH=0 "$AVS" run -o "$T/off" -- "$PROG" >"$T/log" 2>&1 || { echo "FAIL run (no stacks)"; exit 1; }

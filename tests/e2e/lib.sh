@@ -148,7 +148,16 @@ coverage() {
   [ $rc = 0 ] || bad "capture coverage against strace -f (table in $cap.coverage)"
 }
 
-cleanup_tree() {	# on any exit: nothing of ours keeps running
-  [ -n "${LPID:-}" ] && kill -KILL "$LPID" 2>/dev/null
+tree_of() {	# PID and its descendants, parents first
+  local c
+  echo "$1"
+  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree_of "$c"; done
+}
+
+cleanup_tree() {	# on any exit: nothing this script started keeps running
+  local p
+  if [ -n "${LPID:-}" ]; then
+    for p in $(tree_of "$LPID"); do kill -KILL "$p" 2>/dev/null; done
+  fi
   true
 }
