@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
+#include "summary.h"
 #include "shadow/model.h"
 
 /* mm -> its first process, for naming VMAs */
@@ -111,31 +112,6 @@ static const struct avs_anon_vma *find_av(const struct avs_shadow *sh,
 	return NULL;
 }
 
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Distinct mms of the VMAs under a root's lock (its tree holds them all). */
-static uint64_t root_procs(const struct avs_anon_vma *root)
-{
-	uintptr_t *mm = calloc(root->nr_avcs ? root->nr_avcs : 1, sizeof(*mm));
-	const struct avs_avc *avc;
-	uint64_t n = 0, i, distinct = 0;
-
-	if (!mm)
-		abort();
-	list_for_each_entry(avc, &root->rb_root, same_anon_vma)
-		mm[n++] = (uintptr_t)avc->vma->vm_mm;
-	qsort(mm, n, sizeof(*mm), cmp_ptr);
-	for (i = 0; i < n; i++)
-		distinct += !i || mm[i] != mm[i - 1];
-	free(mm);
-	return distinct;
-}
-
 static void family_origins(const struct avs_anon_vma *root,
 			   const struct avs_origins *orig,
 			   const struct owner *o, size_t no,
@@ -235,7 +211,7 @@ static void domains(const struct avs_shadow *sh, struct avs_report_model *m)
 				d.anon_vmas++;
 				d.avcs += x->nr_avcs;
 			}
-		d.procs = root_procs(av);
+		d.procs = avs_domain_procs(av);
 		note_domain(m, &d);
 	}
 }
@@ -265,7 +241,7 @@ void avs_report_figures(const struct avs_shadow *sh,
 		f->cost = cost.family[i];
 		root = find_av(sh, f->cost.root_id);
 		if (root) {
-			f->procs = root_procs(root);
+			f->procs = avs_domain_procs(root);
 			family_origins(root, orig, o, no, f);
 		}
 	}

@@ -11,13 +11,9 @@
 #include <unistd.h>
 #include "snapshot.h"
 #include "shadow/event_bin.h"
+#include "shadow/pagemap_word.h"
 
 #define CHUNK_PAGES 512
-#define PM_PRESENT (1ULL << 63)
-#define PM_SWAPPED (1ULL << 62)
-#define PM_FILE (1ULL << 61)
-#define PM_EXCLUSIVE (1ULL << 56)
-#define PM_PFN ((1ULL << 55) - 1)
 
 uint64_t avs_snapshot_zero_pfn(void)
 {
@@ -35,7 +31,7 @@ uint64_t avs_snapshot_zero_pfn(void)
 	if (fd >= 0)
 		close(fd);
 	munmap((void *)p, 4096);
-	return (e & PM_PRESENT) ? e & PM_PFN : 0;
+	return (e & AVS_PM_PRESENT) ? e & AVS_PM_PFN : 0;
 }
 
 int avs_snapshot_open_trace(const char *dir, const char *name)
@@ -83,27 +79,6 @@ static void put(struct writer *w, struct avs_event *ev)
 	free(buf);
 }
 
-/* The page word of runtime/observe.c for a pagemap entry. */
-static uint64_t word(uint64_t e, uint64_t zero_pfn)
-{
-	uint64_t w = 0, pfn = e & PM_PFN;
-
-	if (e & PM_PRESENT) {
-		w |= AVS_PAGE_PRESENT;
-		if (e & PM_EXCLUSIVE)
-			w |= AVS_PAGE_EXCLUSIVE;
-		if (pfn && pfn == zero_pfn)
-			w |= AVS_PAGE_ZERO;
-		else if (e & PM_FILE)
-			w |= AVS_PAGE_FILE;
-		if (pfn)
-			w |= AVS_PAGE_PFN_KNOWN | pfn;
-	} else if (e & PM_SWAPPED) {
-		w |= AVS_PAGE_SWAPPED;
-	}
-	return w;
-}
-
 static void observe_range(struct writer *w, pid_t pid, int pm, uint64_t start,
 			  uint64_t end, uint64_t zero_pfn)
 {
@@ -121,7 +96,7 @@ static void observe_range(struct writer *w, pid_t pid, int pm, uint64_t start,
 		if (pread(pm, e, n * 8, (off_t)((a >> 12) * 8)) != (ssize_t)(n * 8))
 			return;
 		for (i = 0; i < n; i++) {
-			words[i] = word(e[i], zero_pfn);
+			words[i] = avs_pagemap_word(e[i], zero_pfn);
 			any |= words[i] != 0;
 		}
 		if (!any)

@@ -61,7 +61,7 @@ static int ptr_cmp(const void *a, const void *b)
 }
 
 /* Distinct mms among the VMAs a root's lock covers (its tree). */
-static uint64_t domain_procs(const struct avs_anon_vma *root)
+uint64_t avs_domain_procs(const struct avs_anon_vma *root)
 {
 	uintptr_t *mm = malloc((root->nr_avcs ? root->nr_avcs : 1) * sizeof(*mm));
 	const struct avs_avc *avc;
@@ -128,7 +128,7 @@ void avs_summary_compute(const struct avs_shadow *sh, struct avs_summary *s)
 		s->domains++;
 		if (av->nr_avcs > s->domain_max_vmas) {
 			s->domain_max_vmas = av->nr_avcs;
-			s->domain_max_procs = domain_procs(av);
+			s->domain_max_procs = avs_domain_procs(av);
 		}
 	}
 	avs_shadow_hazards(sh, &s->hazards);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include "shadow/shadow.h"
 
+struct avs_anon_vma;
+
 struct avs_visit_stats {
 	uint64_t folios;
 	double mean;
@@ -28,6 +30,9 @@ struct avs_summary {
 };
 
 void avs_summary_compute(const struct avs_shadow *sh, struct avs_summary *s);
+
+/* Distinct processes among the VMAs a root anon_vma's lock covers. */
+uint64_t avs_domain_procs(const struct avs_anon_vma *root);
 
 /* Distribution of rmap walk visits over the mapped anon folios. */
 void avs_visit_stats(const struct avs_shadow *sh, struct avs_cost *cost,

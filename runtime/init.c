@@ -10,6 +10,7 @@
 #include "interpose/interpose.h"
 #include "out.h"
 #include "raw.h"
+#include "strbuf.h"
 #include "record.h"
 #include "seed.h"
 #include "observe.h"
@@ -52,18 +53,9 @@ __attribute__((constructor)) static void avs_init(void)
 
 	if (!dir || !*dir) {
 		/* default folder avshadow.<pid>; exec'd children inherit it */
-		unsigned n = 0, i;
-		char digits[16];
-		int v = pid;
+		long n = avs_str_copy(defdir, "avshadow.", sizeof(defdir));
 
-		do
-			digits[n++] = (char)('0' + v % 10);
-		while ((v /= 10));
-		for (i = 0; "avshadow."[i]; i++)
-			defdir[i] = "avshadow."[i];
-		while (n)
-			defdir[i++] = digits[--n];
-		defdir[i] = '\0';
+		avs_put_u64(defdir + n, (uint64_t)pid);
 		setenv("AVSHADOW_OUT", defdir, 1);	/* constructor: malloc ok */
 		dir = defdir;
 	}

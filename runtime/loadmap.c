@@ -10,6 +10,7 @@
 #include "loadmap.h"
 #include "out.h"
 #include "raw.h"
+#include "strbuf.h"
 
 void avs_loadmap_add(int pid, uint64_t start, uint64_t end, uint64_t off,
 		     uint64_t dev, uint64_t ino, const char *path,
@@ -30,19 +31,13 @@ void avs_loadmap_add(int pid, uint64_t start, uint64_t end, uint64_t off,
 
 void avs_loadmap_mmap(int pid, const struct avs_event *mm, long fd)
 {
-	char link[32] = "/proc/self/fd/", path[512];
-	char digits[12];
-	int n = 0, i = 14;
+	char link[40], path[512];
 	long len;
 
 	if (fd < 0)
 		return;
-	do
-		digits[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) && n < 11);
-	while (n)
-		link[i++] = digits[--n];
-	link[i] = '\0';
+	avs_put_u64(link + avs_str_copy(link, "/proc/self/fd/", sizeof(link)),
+		    (uint64_t)fd);
 	len = raw4(SYS_readlinkat, AT_FDCWD, link, path, sizeof(path));
 	if (len < 0)
 		len = 0;

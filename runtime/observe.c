@@ -14,16 +14,12 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "observe.h"
+#include "shadow/pagemap_word.h"
 #include "out.h"
 #include "procfile.h"
 #include "raw.h"
 
 #define CHUNK_PAGES 512
-#define PM_PRESENT (1ULL << 63)
-#define PM_SWAPPED (1ULL << 62)
-#define PM_FILE (1ULL << 61)
-#define PM_EXCLUSIVE (1ULL << 56)
-#define PM_PFN ((1ULL << 55) - 1)
 
 static char maps[1 << 16];
 static uint64_t pm[CHUNK_PAGES];
@@ -51,31 +47,11 @@ void avs_observe_init(void)
 	fd = pagemap_open();
 	if (fd >= 0) {
 		if (raw4(SYS_pread64, fd, &e, 8, ((uint64_t)p >> 12) * 8) == 8 &&
-		    (e & PM_PRESENT))
-			zero_pfn = e & PM_PFN;
+		    (e & AVS_PM_PRESENT))
+			zero_pfn = e & AVS_PM_PFN;
 		raw1(SYS_close, fd);
 	}
 	raw2(SYS_munmap, p, 4096);
-}
-
-static uint64_t word(uint64_t e)
-{
-	uint64_t w = 0, pfn = e & PM_PFN;
-
-	if (e & PM_PRESENT) {
-		w |= AVS_PAGE_PRESENT;
-		if (e & PM_EXCLUSIVE)
-			w |= AVS_PAGE_EXCLUSIVE;
-		if (pfn && pfn == zero_pfn)
-			w |= AVS_PAGE_ZERO;
-		else if (e & PM_FILE)
-			w |= AVS_PAGE_FILE;
-		if (pfn)
-			w |= AVS_PAGE_PFN_KNOWN | pfn;
-	} else if (e & PM_SWAPPED) {
-		w |= AVS_PAGE_SWAPPED;
-	}
-	return w;
 }
 
 struct ctx {
@@ -104,7 +80,7 @@ static void observe_range(struct ctx *c, uint64_t start, uint64_t end)
 		if (raw4(SYS_pread64, c->fd, pm, n * 8, (a >> 12) * 8) != (long)(n * 8))
 			return;
 		for (i = 0; i < n; i++) {
-			words[i] = word(pm[i]);
+			words[i] = avs_pagemap_word(pm[i], zero_pfn);
 			any |= words[i] != 0;
 		}
 		if (!any)

@@ -11,15 +11,11 @@ void avs_observe_init(void);
 /* Record the pages of every private VMA of this process. */
 void avs_observe_all(int pid);
 /*
- * Before a call on [start, end) that may split, merge or move VMAs: record
- * the pages of the private VMAs it touches and of its neighbours (the
- * VMAs a merge would join).  whole_ok: nothing to do when the range is
- * exactly whole VMAs (munmap).
+ * Before a call on [start, end) that may split and merge VMAs or move
+ * them: record the pages of the private VMAs it touches and of its
+ * neighbours (the VMAs a merge would join).
  */
-void avs_observe_vmas(int pid, uint64_t start, uint64_t end, bool whole_ok);
-
-/* The pages of exactly [start, end), a mapping this thread just made. */
-void avs_observe_exact(int pid, uint64_t start, uint64_t end);
+void avs_observe_vmas(int pid, uint64_t start, uint64_t end);
 
 /* For observe_vma.c: one sampler at a time (a busy one is skipped, never
  * waited for); the pages of [start, end) read from pagemap_fd. */

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Page observations before calls that split, merge or move VMAs
- * (mprotect, munmap, mremap, MAP_FIXED mmap).  Whether a VMA has an
+ * Page observations before calls that change VMA flags or move VMAs
+ * (mprotect, mremap, mlock, flag-changing madvise).  Whether a VMA has an
  * anon_vma decides how the kernel splits and merges it, and the kernel
  * gives it one at the first write fault, which no hook sees: so the pages
  * of the VMAs the call cuts or may merge with are read from pagemap first.
+ * Not before munmap or a MAP_FIXED mmap: they split but never merge, and
+ * sampling there doubled the cost of an mmap+munmap pair; a piece they
+ * leave is sampled before the next call that could merge it (what that
+ * misses: the pages were all in the part they removed).
  * PROCMAP_QUERY (Linux 6.11) finds those VMAs without reading maps; a
  * kernel without it gets no samples here (fork and checkpoints still
  * sample everything).
@@ -110,11 +114,11 @@ static bool anon_capable(const struct procmap_query *q)
 				PROCMAP_QUERY_VMA_EXECUTABLE));
 }
 
-void avs_observe_vmas(int pid, uint64_t start, uint64_t end, bool whole_ok)
+void avs_observe_vmas(int pid, uint64_t start, uint64_t end)
 {
 	struct procmap_query q;
 	uint64_t addr;
-	long mfd, pfd;
+	long mfd, pfd = -1;
 	int n = 0;
 
 	if (ov.unsupported || start >= end || !&__libc_single_threaded ||
@@ -126,41 +130,18 @@ void avs_observe_vmas(int pid, uint64_t start, uint64_t end, bool whole_ok)
 		ov.pid = pid;
 	}
 	mfd = procfd_get(&ov.maps, "/proc/self/maps");
-	pfd = procfd_get(&ov.pagemap, "/proc/self/pagemap");
-	if (mfd < 0 || pfd < 0)
+	if (mfd < 0)
 		goto out;
-	/*
-	 * A call on whole VMAs only (munmap of exactly its VMAs) leaves
-	 * nothing to decide: skip.  Otherwise the VMAs from the one before
-	 * start to the one after end.
-	 */
-	if (whole_ok && query(mfd, start, &q) && q.vma_start == start &&
-	    query(mfd, end - 1, &q) && q.vma_end == end)
-		goto out;
+	/* the VMAs from the one before start to the one after end */
 	addr = start > 4096 ? start - 4096 : 0;
 	while (n < MAX_VMAS && query(mfd, addr, &q) && q.vma_start <= end) {
-		if (anon_capable(&q))
+		if (anon_capable(&q) &&
+		    (pfd >= 0 ||
+		     (pfd = procfd_get(&ov.pagemap, "/proc/self/pagemap")) >= 0))
 			avs_observe_range(pid, pfd, q.vma_start, q.vma_end);
 		addr = q.vma_end;
 		n++;
 	}
 out:
-	avs_observe_end();
-}
-
-void avs_observe_exact(int pid, uint64_t start, uint64_t end)
-{
-	long pfd;
-
-	if (start >= end || !avs_observe_begin())
-		return;
-	if (ov.pid != pid) {
-		procfd_forget(&ov.maps);
-		procfd_forget(&ov.pagemap);
-		ov.pid = pid;
-	}
-	pfd = procfd_get(&ov.pagemap, "/proc/self/pagemap");
-	if (pfd >= 0)
-		avs_observe_range(pid, pfd, start, end);
 	avs_observe_end();
 }

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include "out.h"
 #include "raw.h"
+#include "strbuf.h"
 #include "shadow/event_bin.h"
 
 #define WINDOW		(256UL << 20)	/* address space for one trace */
@@ -20,40 +21,16 @@ static struct {
 	bool on;
 } out = { .fd = -1 };
 
-static long str_copy(char *d, const char *s, long cap)
-{
-	long i;
-
-	for (i = 0; i + 1 < cap && s[i]; i++)
-		d[i] = s[i];
-	d[i] = '\0';
-	return s[i] ? -1 : i;
-}
-
-static long put_u64(char *d, uint64_t v)
-{
-	char tmp[24];
-	long n = 0, i;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	for (i = 0; i < n; i++)
-		d[i] = tmp[n - 1 - i];
-	d[n] = '\0';
-	return n;
-}
-
 static int map_seq(void)
 {
 	char path[600];
-	long n = str_copy(path, out.dir, sizeof(path));
+	long n = avs_str_copy(path, out.dir, sizeof(path));
 	long fd;
 	void *p;
 
 	if (n < 0)
 		return -22;
-	str_copy(path + n, "/seq", sizeof(path) - n);
+	avs_str_copy(path + n, "/seq", sizeof(path) - n);
 	fd = raw4(SYS_openat, AT_FDCWD, path,
 		  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -92,17 +69,17 @@ static bool grow(uint64_t need)
 static int open_trace(int pid, void *at)
 {
 	char path[640];
-	long n = str_copy(path, out.dir, sizeof(path)), fd;
+	long n = avs_str_copy(path, out.dir, sizeof(path)), fd;
 	uint64_t first = avs_out_seq();
 	void *p;
 
 	if (n < 0)
 		return -22;
 	path[n++] = '/';
-	n += put_u64(path + n, (uint64_t)pid);
+	n += avs_put_u64(path + n, (uint64_t)pid);
 	path[n++] = '-';
-	n += put_u64(path + n, first);
-	str_copy(path + n, ".trace", sizeof(path) - n);
+	n += avs_put_u64(path + n, first);
+	avs_str_copy(path + n, ".trace", sizeof(path) - n);
 	fd = raw4(SYS_openat, AT_FDCWD, path,
 		  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -136,7 +113,7 @@ int avs_out_open(const char *dir, int pid)
 {
 	int err;
 
-	if (str_copy(out.dir, dir, sizeof(out.dir)) < 0)
+	if (avs_str_copy(out.dir, dir, sizeof(out.dir)) < 0)
 		return -36;	/* ENAMETOOLONG */
 	raw2(SYS_mkdir, out.dir, 0700);
 	err = map_seq();

@@ -114,8 +114,6 @@ static void mmap_event(long ret, long len, long prot, long flags, long fd,
 					   AVS_FMODE_WRITE : 0);
 	}
 	emit(&ev);
-	if (flags & MAP_ANONYMOUS)
-		avs_stack_runtime_map(ev.u.mmap.start, ev.u.mmap.end);
 	if ((prot & PROT_EXEC) && !(flags & MAP_ANONYMOUS))
 		avs_loadmap_mmap(rt.pid, &ev, fd);	/* for symbols */
 }
@@ -199,7 +197,7 @@ static bool flags_advice(long advice)
 	}
 }
 
-static void observe_before(long nr, long a1, long a2, long a3, long a4)
+static void observe_before(long nr, long a1, long a2, long a3)
 {
 	uint64_t start = (uint64_t)a1 & ~4095ULL;
 	uint64_t end = (uint64_t)a1 + page_align(a2);
@@ -211,20 +209,13 @@ static void observe_before(long nr, long a1, long a2, long a3, long a4)
 	case SYS_mlock:
 	case SYS_mlock2:
 	case SYS_munlock:
-		avs_observe_vmas(rt.pid, start, end, false);
+		avs_observe_vmas(rt.pid, start, end);
 		break;
 	case SYS_madvise:	/* the advice that changes vm_flags splits */
 		if (flags_advice(a3))
-			avs_observe_vmas(rt.pid, start, end, false);
+			avs_observe_vmas(rt.pid, start, end);
 		break;
-	case SYS_munmap:
-		avs_observe_vmas(rt.pid, start, end, true);
-		break;
-	case SYS_mmap:
-		if (a4 & MAP_FIXED)
-			avs_observe_vmas(rt.pid, start, end, true);
-		break;
-	default:
+	default:	/* munmap, MAP_FIXED mmap: see observe_vma.c */
 		break;
 	}
 }
@@ -323,7 +314,7 @@ static long record_syscall(long nr, long a1, long a2, long a3, long a4,
 	}
 	if (wants_stack(nr))
 		ev.stack = avs_stack_capture(rt.pid);
-	observe_before(nr, a1, a2, a3, a4);
+	observe_before(nr, a1, a2, a3);
 	if (frees_space(nr, a1, a4))
 		ev.seq = avs_out_seq();
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);

@@ -32,10 +32,9 @@
 #include "out.h"
 #include "raw.h"
 #include "stack.h"
-#include "observe.h"
 
 #define MAX_DEPTH	48
-#define DEFAULT_DEPTH	0	/* opt-in: a crash under threads + mremap is open */
+#define DEFAULT_DEPTH	16
 #define TABLE_BITS	16
 #define TABLE_SIZE	(1u << TABLE_BITS)
 #define TABLE_LIMIT	(TABLE_SIZE / 4 * 3)	/* keep probes short */
@@ -63,28 +62,11 @@ static uint32_t table_emitted[TABLE_SIZE];	/* gen when last written */
 
 static __thread int busy __attribute__((tls_model("initial-exec")));
 
-/* What the unwinder mapped during this thread's walk: such caches are
- * written at once, so their pages are looked at right after (the kernel
- * gave them an anon_vma then, and later merges depend on it). */
-#define MAX_FRESH 4
-static __thread struct {
-	uint64_t range[MAX_FRESH][2];
-	unsigned n;
-} fresh __attribute__((tls_model("initial-exec")));
-
 bool avs_stack_busy(void)
 {
 	return busy != 0;
 }
 
-void avs_stack_runtime_map(uint64_t start, uint64_t end)
-{
-	if (busy && fresh.n < MAX_FRESH) {
-		fresh.range[fresh.n][0] = start;
-		fresh.range[fresh.n][1] = end;
-		fresh.n++;
-	}
-}
 
 /* ---- vector state ---- */
 
@@ -350,9 +332,6 @@ uint32_t avs_stack_capture(int pid)
 	vec_save(area);
 	n = st.backtrace(ips, st.depth + 8);
 	vec_restore(area);
-	for (unsigned i = 0; i < fresh.n; i++)
-		avs_observe_exact(pid, fresh.range[i][0], fresh.range[i][1]);
-	fresh.n = 0;
 	while (first < n && ours((uint64_t)(uintptr_t)ips[first]))
 		first++;
 	if (n - first > st.depth)

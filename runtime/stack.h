@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /* Constructor only: load the unwinder, read AVSHADOW_STACK_DEPTH (default
- * 0 = no stacks, at most 48).  0, or -1 with a message. */
+ * 16, 0 = no stacks, at most 48).  0, or -1 with a message. */
 int avs_stack_init(char *msg, size_t len);
 /* A fork child: nodes are written again before first use. */
 void avs_stack_new_image(void);
@@ -18,7 +18,5 @@ uint32_t avs_stack_capture(int pid);
 /* Is this thread inside the runtime's own work (unwinding)?  What it maps
  * then is recorded as the runtime's. */
 bool avs_stack_busy(void);
-/* An anonymous mapping the walk made (recorded as the runtime's). */
-void avs_stack_runtime_map(uint64_t start, uint64_t end);
 
 #endif

@@ -3,9 +3,12 @@
 # those missing.  Works as root or as a user with sudo.
 set -euo pipefail
 
+# (call stacks use glibc's backtrace(), not libunwind: docs/CAPTURE.md)
 PKGS=(cmake gcc make pkg-config libcriterion-dev uthash-dev libjson-c-dev
-      libelf-dev libdw-dev libunwind-dev python3 clang llvm libbpf-dev bpftool
-      strace binutils zlib1g)
+      libelf-dev libdw-dev python3 clang llvm libbpf-dev bpftool
+      strace binutils zlib1g graphviz curl
+      # real servers of the end-to-end tests (tests/e2e)
+      redis-server redis-tools nginx apache2-utils postgresql-15)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -78,8 +78,36 @@ static void move_vma(struct avs_shadow *sh, struct avs_mm *mm,
 		     struct avs_vma *vma, uint64_t addr, uint64_t old_len,
 		     uint64_t new_addr, uint64_t new_len, bool dontunmap)
 {
-	uint64_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> AVS_PAGE_SHIFT);
-	struct avs_vma *new_vma = copy_vma(sh, vma, new_addr, new_len, pgoff);
+	uint64_t pgoff, new_end = new_addr + new_len;
+	struct avs_vma *new_vma;
+
+	/*
+	 * vma_to_resize(): the old range lies in one VMA; the destination
+	 * was free (get_unmapped_area(), or unmapped by MREMAP_FIXED) and
+	 * never overlaps the source.  The event says the kernel did it, so a
+	 * shadow that disagrees (calls of racing threads recorded in another
+	 * order) is told, and its destination cleared as mmap does.
+	 */
+	if (addr + old_len > vma->vm_end ||
+	    (new_addr < addr + old_len && addr < new_end)) {
+		avs_warn(sh, "mremap: 0x%llx-0x%llx to 0x%llx: not one VMA or "
+			 "overlapping in the shadow",
+			 (unsigned long long)addr,
+			 (unsigned long long)(addr + old_len),
+			 (unsigned long long)new_addr);
+		return;
+	}
+	if (avs_find_vma_intersection(mm, new_addr, new_end)) {
+		avs_warn(sh, "mremap: destination 0x%llx-0x%llx mapped in the "
+			 "shadow", (unsigned long long)new_addr,
+			 (unsigned long long)new_end);
+		avs_munmap_range(sh, mm, new_addr, new_end);
+		vma = avs_find_vma(mm, addr);
+		if (!vma)
+			return;
+	}
+	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> AVS_PAGE_SHIFT);
+	new_vma = copy_vma(sh, vma, new_addr, new_len, pgoff);
 
 	avs_move_ptes(sh, mm, addr, new_addr, old_len);
 	if (sh->rules->design == AVS_DESIGN_ANONMM)

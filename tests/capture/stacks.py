@@ -2,17 +2,23 @@
 """Check the call stacks of a capture of tests/capture/stack_prog.c.
 
 usage: stacks.py TEXT_TRACE PROGRAM
+       stacks.py --depth N TEXT_TRACE
 
 TEXT_TRACE is `avshadow convert --to text` of the capture.  Each event's
 stack (stack=N) is rebuilt from the pid's frame events and its addresses
 mapped to PROGRAM's functions with the load events and addr2line, an
-independent symbolizer.  Prints a line per check; exits 1 on a failure.
+independent symbolizer.  With --depth: the deepest stack must have N
+frames (0: no stacks at all).  Prints a line per check; exits 1 on a
+failure.
 """
 import re
 import subprocess
 import sys
 
-trace, prog = sys.argv[1:]
+if sys.argv[1] == "--depth":
+    want_depth, trace, prog = int(sys.argv[2]), sys.argv[3], None
+else:
+    want_depth, (trace, prog) = None, sys.argv[1:]
 frames = {}   # (pid, id) -> (parent, ip)
 loads = {}    # pid -> [(start, end, off, path)]
 events = []   # (pid, kind, line, stack)
@@ -120,6 +126,14 @@ def expect(what, kind, npages, want):
     check(all(p >= 0 for p in pos) and pos == sorted(pos),
           f"{what}: {' <- '.join(want)} in {got}")
 
+
+if want_depth is not None:
+    deepest = max((len(stack_ips(pid, st) or []) for pid, k, f, st in events
+                   if st), default=0)
+    check(deepest == want_depth and (want_depth or not frames),
+          f"deepest stack {deepest} frames, {len(frames)} frame events "
+          f"(want {want_depth})")
+    sys.exit(fail)
 
 expect("mmap of 7 pages", "mmap", 7,
        ["map_pages", "stack_leaf", "stack_middle", "stack_outer", "main"])

@@ -12,7 +12,7 @@ trap 'rm -rf "$T"' EXIT
 fails=0
 check() { local n=$1; shift; if "$@"; then echo "ok   $n"; else echo "FAIL $n"; fails=$((fails + 1)); fi; }
 
-AVSHADOW_STACK_DEPTH=16 "$AVS" run -o "$T/run" -- "$PROG" >"$T/out" 2>"$T/err"
+"$AVS" run -o "$T/run" -- "$PROG" >"$T/out" 2>"$T/err"
 check "run writes report.txt and report.json" eval '[ -s "$T/run/report.txt" ] && [ -s "$T/run/report.json" ]'
 check "text: the fork site in main, with its line" grep -Eq "forked at .*main \(lwn2010\.c:[0-9]+\)" "$T/run/report.txt"
 check "JSON: valid, frames name main in lwn2010.c" python3 - "$SRC/docs/report.schema.json" "$T/run/report.json" "$SRC/tests/reports/validate_json.py" <<'PY'
